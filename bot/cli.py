@@ -1,0 +1,66 @@
+"""The `leenwijzer` command: one sub-command per job, each implemented in its own module.
+
+Sub-commands import their module lazily so that `leenwijzer evaluate` does not load the
+web or Telegram stacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leenwijzer",
+        description="Winwinlening, Proxi-lening and PMV Cofinanciering: eligibility and simulation.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ev = sub.add_parser("evaluate", help="evaluate a case (JSON file or - for stdin)")
+    ev.add_argument("case", help="path to a case JSON file, or - for standard input")
+
+    chat = sub.add_parser("chat", help="talk to leenwijzer in this terminal")
+    chat.add_argument("--lang", choices=["nl", "fr", "en"], default=None)
+    chat.add_argument("--prefill", default=None, help="a case JSON file with known answers")
+
+    serve = sub.add_parser("serve", help="the main job: web app (and Telegram bot if a token is set)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+
+    sub.add_parser("telegram", help="run only the Telegram bot")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "evaluate":
+        from bot.evaluate_cli import run_evaluate
+
+        return run_evaluate(args.case)
+    if args.command == "chat":
+        from bot.terminal import run_chat
+
+        return run_chat(lang=args.lang, prefill_path=args.prefill)
+    if args.command == "serve":
+        from bot.web.serve import run_serve
+
+        return run_serve(host=args.host, port=args.port)
+    if args.command == "telegram":
+        from bot.telegram.run import run_telegram
+
+        return run_telegram()
+    if args.command == "db":
+        from bot.storage.migrations import upgrade
+
+        upgrade()
+        return 0
+    return 2  # pragma: no cover - argparse already refused
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
