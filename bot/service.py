@@ -1,0 +1,144 @@
+"""The one entry point every transport uses for a turn: `handle(channel, user_key, event)`.
+
+Telegram and the web widget both call `handle`; it loads the conversation, applies the
+dialog's pure `step`, saves the new state with an optimistic version check and returns
+the replies. With an `update_id` the turn is recorded in the durable inbox in the same
+transaction, so a redelivered update is answered once.
+
+The database work is synchronous SQLAlchemy run in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import anyio.to_thread
+from sqlalchemy import Engine, text
+
+from bot.storage.engine import make_engine
+from bot.storage.migrations import upgrade
+from bot.storage.turns import StepFunction, run_turn
+from dialogs.events import Event, Reply
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What a transport needs after a turn.
+
+    `duplicate` is true when the update id was already processed (no replies then);
+    `new_conversation` when this turn created the conversation (first contact, or after
+    /forget erased the previous one).
+    """
+
+    replies: list[Reply]
+    lang: str
+    done: bool
+    duplicate: bool
+    new_conversation: bool
+
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+_step: StepFunction | None = None
+
+
+def configure(database_url: str | None = None, *, step: StepFunction | None = None) -> None:
+    """(Re)bind the engine, default URL from the settings, and apply pending migrations.
+
+    `step` replaces the dialog's step function (tests use a tiny fake); by default
+    `dialogs.step` is used.
+    """
+    global _engine, _step
+    if database_url is None:
+        from bot.settings import get_settings
+
+        database_url = get_settings().effective_database_url
+    engine = make_engine(database_url)
+    upgrade(database_url, engine=engine)
+    with _lock:
+        old, _engine = _engine, engine
+        _step = step
+    if old is not None:
+        old.dispose()
+
+
+def engine() -> Engine:
+    """The configured engine, configuring from the settings on first use."""
+    if _engine is None:
+        with _lock:
+            needs_configure = _engine is None
+        if needs_configure:
+            configure()
+    assert _engine is not None
+    return _engine
+
+
+def _step_function() -> StepFunction:
+    if _step is not None:
+        return _step
+    # Imported late: the dialog engine is loaded only when a turn needs it.
+    return cast(StepFunction, importlib.import_module("dialogs").step)
+
+
+def handle_sync(
+    channel: str,
+    user_key: str,
+    event: Event,
+    *,
+    update_id: str | None = None,
+    now: datetime | None = None,
+) -> TurnResult:
+    """`handle`, blocking: for callers that already run in a worker thread."""
+    outcome = run_turn(
+        engine(),
+        _step_function(),
+        channel,
+        user_key,
+        event,
+        update_id=update_id,
+        now=now or datetime.now(UTC),
+    )
+    state: dict[str, Any] = outcome.state
+    return TurnResult(
+        replies=outcome.replies,
+        lang=str(state.get("lang") or event.lang or "en"),
+        done=bool(state.get("done", False)),
+        duplicate=outcome.duplicate,
+        new_conversation=outcome.new_conversation,
+    )
+
+
+async def handle(
+    channel: str,
+    user_key: str,
+    event: Event,
+    *,
+    update_id: str | None = None,
+    now: datetime | None = None,
+) -> TurnResult:
+    """Apply one event to the conversation of (`channel`, `user_key`) and return the replies.
+
+    Two quick events of the same user never lose an answer (the later one is re-applied
+    on top of the earlier one); the same `update_id` twice is answered once.
+    """
+    return await anyio.to_thread.run_sync(
+        lambda: handle_sync(channel, user_key, event, update_id=update_id, now=now)
+    )
+
+
+def _ping() -> bool:
+    try:
+        with engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+async def healthcheck() -> bool:
+    """Whether the database answers a trivial query."""
+    return await anyio.to_thread.run_sync(_ping)

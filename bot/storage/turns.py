@@ -1,0 +1,196 @@
+"""One conversation turn as one transaction: inbox → load → step → save (version-checked).
+
+This is the only place that writes conversation state. The dialog's `step` is pure, so
+re-applying it after a lost race is safe: on a version conflict the turn is rolled back,
+the newer state reloaded and the same event applied to it again.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from bot.storage.models import Conversation, ProcessedUpdate, Result, utcnow
+from dialogs.events import ERASE_KEY, RECEIPT_KEY, Event, Reply
+
+log = logging.getLogger(__name__)
+
+State = dict[str, Any]
+StepFunction = Callable[[State | None, Event, datetime], tuple[State, list[Reply]]]
+
+#: How often a turn is re-applied after losing a race before giving up. Each retry means
+#: another worker committed a turn of the same user, so the system as a whole progresses.
+MAX_ATTEMPTS = 50
+
+
+class TurnConflict(RuntimeError):
+    """The same conversation kept changing under this turn; it was not applied."""
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """What one turn did: the replies to send and the state it left behind."""
+
+    replies: list[Reply]
+    state: dict[str, Any]
+    duplicate: bool
+    new_conversation: bool
+    erased: bool
+
+
+def run_turn(
+    engine: Engine,
+    step: StepFunction,
+    channel: str,
+    user_key: str,
+    event: Event,
+    *,
+    update_id: str | None,
+    now: datetime,
+) -> TurnOutcome:
+    """Apply `event` to the user's conversation, exactly once per `update_id`.
+
+    Blocking (database I/O): call it from a worker thread in async code.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            outcome = _attempt(engine, step, channel, user_key, event, update_id, now)
+        except _LostRace:
+            _backoff(attempt)
+            continue
+        except OperationalError as error:  # SQLite "database is locked" under heavy load
+            if "locked" not in str(error).lower():
+                raise
+            _backoff(attempt)
+            continue
+        return outcome
+    raise TurnConflict(f"{channel}:{user_key}: gave up after {MAX_ATTEMPTS} attempts")
+
+
+class _LostRace(Exception):
+    """Another worker saved this conversation (or created it) first."""
+
+
+def _backoff(attempt: int) -> None:
+    """A short random pause, growing with the attempts, so racing workers spread out."""
+    time.sleep(random.uniform(0, min(0.002 * (2**attempt), 0.1)))
+
+
+def _attempt(
+    engine: Engine,
+    step: StepFunction,
+    channel: str,
+    user_key: str,
+    event: Event,
+    update_id: str | None,
+    now: datetime,
+) -> TurnOutcome:
+    with Session(engine) as session:
+        if update_id is not None:
+            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                return _duplicate(session, channel, user_key)
+        row = _load(session, channel, user_key)
+        old_state = copy.deepcopy(row.state) if row is not None else None
+        old_version = row.version if row is not None else 0
+        new_state, replies = step(old_state, event, now)
+        new_state = dict(new_state)
+        receipt = new_state.pop(RECEIPT_KEY, None)
+        if new_state.get(ERASE_KEY):
+            _erase(session, channel, user_key)
+            session.commit()
+            return TurnOutcome(replies, {}, False, row is None, True)
+        if receipt is not None:
+            session.add(_result_row(channel, user_key, receipt))
+        lang = new_state.get("lang")
+        if row is None:
+            session.add(
+                Conversation(channel=channel, user_key=user_key, lang=lang, state=new_state)
+            )
+            try:
+                session.flush()
+            except IntegrityError as error:
+                session.rollback()
+                raise _LostRace from error
+        else:
+            saved = session.execute(
+                update(Conversation)
+                .where(Conversation.id == row.id, Conversation.version == old_version)  # type: ignore[arg-type]
+                .values(state=new_state, lang=lang, version=old_version + 1, updated_at=utcnow())
+            )
+            if saved.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise _LostRace
+        session.commit()
+        return TurnOutcome(replies, new_state, False, row is None, False)
+
+
+def _load(session: Session, channel: str, user_key: str) -> Conversation | None:
+    """The user's conversation row, if any."""
+    query = select(Conversation).where(
+        Conversation.channel == channel, Conversation.user_key == user_key
+    )
+    return session.exec(query).first()
+
+
+def _duplicate(session: Session, channel: str, user_key: str) -> TurnOutcome:
+    """The outcome for an update already processed: no replies, the current state."""
+    row = _load(session, channel, user_key)
+    state = copy.deepcopy(row.state) if row is not None else {}
+    return TurnOutcome([], state, True, False, False)
+
+
+def _erase(session: Session, channel: str, user_key: str) -> None:
+    """Delete every row of this user: the conversation and the result receipts."""
+    session.execute(
+        delete(Conversation).where(
+            Conversation.channel == channel,  # type: ignore[arg-type]
+            Conversation.user_key == user_key,  # type: ignore[arg-type]
+        )
+    )
+    session.execute(
+        delete(Result).where(
+            Result.channel == channel,  # type: ignore[arg-type]
+            Result.user_key == user_key,  # type: ignore[arg-type]
+        )
+    )
+
+
+def inputs_hash(case: Any) -> str:
+    """SHA-256 of the canonical JSON of a case (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(
+        case, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _result_row(channel: str, user_key: str, receipt: dict[str, Any]) -> Result:
+    """A results row from the dialog's receipt (rules_version, closing_date, case, verdicts)."""
+    closing = receipt.get("closing_date")
+    if isinstance(closing, str):
+        closing = date.fromisoformat(closing)
+    elif isinstance(closing, datetime):
+        closing = closing.date()
+    return Result(
+        channel=channel,
+        user_key=user_key,
+        rules_version=str(receipt.get("rules_version", "")),
+        closing_date=closing if isinstance(closing, date) else None,
+        inputs_hash=inputs_hash(receipt.get("case", {})),
+        verdicts=json.loads(json.dumps(receipt.get("verdicts", {}), default=str)),
+    )
