@@ -1,0 +1,453 @@
+"""The loan simulation against the worked examples of simulation.md and the conventions.
+
+The worked examples are data: every figure listed in `shared/domain/simulation.md` is
+written down once below and checked to the cent.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from rules.schedule import (
+    Instalment,
+    LoanTerms,
+    add_months,
+    balance_on,
+    build_schedule,
+    level_payment,
+)
+from rules.simulation import (
+    CreditTerms,
+    annual_tax_credits,
+    lender_cash_flows,
+    simulate,
+    tax_credit_years,
+    xirr_pct,
+)
+
+D = Decimal
+
+
+def flat(pct: str) -> Any:
+    """A withholding or credit rate that never changes."""
+    return lambda _: D(pct)
+
+
+WINWIN_2024 = CreditTerms(rate_pct_for_year=flat("2.5"), base_cap=D(75000), default_rate_pct=D(30))
+
+# --- Example 1: winwinlening 20,000, closed 2024-03-15, 8 years, 4.5 %, monthly annuity.
+EXAMPLE_1 = LoanTerms(D("20000"), D("4.5"), 8, "annuity", "monthly", date(2024, 3, 15))
+EXAMPLE_1_FIGURES = {
+    "total_interest": "3852.68",
+    "total_withholding": "1155.86",
+    "total_net_interest": "2696.82",
+    "total_tax_credits": "1994.81",
+}
+EXAMPLE_1_LEVEL = "248.46"
+EXAMPLE_1_LAST = {"date": "2032-03-15", "interest": "0.93", "capital": "248.05", "balance": "0.00"}
+EXAMPLE_1_CREDITS = {
+    2024: "230.19",
+    2025: "432.91",
+    2026: "376.70",
+    2027: "317.91",
+    2028: "256.42",
+    2029: "192.11",
+    2030: "124.84",
+    2031: "54.48",
+    2032: "9.25",
+}
+
+# --- Example 2: 30,000, closed 2025-01-01, 6 years, 2.25 %, quarterly linear, 1 year holiday.
+EXAMPLE_2 = LoanTerms(D("30000"), D("2.25"), 6, "linear", "quarterly", date(2025, 1, 1), 1)
+EXAMPLE_2_HOLIDAY = [  # (n, date) of the interest-only instalments
+    (1, "2025-04-01"),
+    (2, "2025-07-01"),
+    (3, "2025-10-01"),
+    (4, "2026-01-01"),
+]
+EXAMPLE_2_ROWS = [  # (n, date, interest, capital, balance)
+    (5, "2026-04-01", "168.75", "1500.00", "28500.00"),
+    (24, "2031-01-01", "8.44", "1500.00", "0.00"),
+]
+EXAMPLE_2_CREDITS = {
+    2025: "750.00",
+    2026: "693.75",
+    2027: "543.75",
+    2028: "393.75",
+    2029: "243.75",
+    2030: "93.75",
+    2031: "0.00",
+}
+EXAMPLE_2_FIGURES = {"total_interest": "2446.90", "total_tax_credits": "2718.75"}
+
+
+@pytest.fixture(scope="module")
+def example_1() -> dict[str, Any]:
+    return simulate(EXAMPLE_1, flat("30"), WINWIN_2024)
+
+
+@pytest.fixture(scope="module")
+def example_2() -> dict[str, Any]:
+    return simulate(EXAMPLE_2, flat("30"), WINWIN_2024)
+
+
+@pytest.mark.parametrize(("figure", "value"), EXAMPLE_1_FIGURES.items())
+def test_example_1_totals(example_1: dict[str, Any], figure: str, value: str) -> None:
+    assert example_1[figure] == value
+
+
+def test_example_1_constant_instalment(example_1: dict[str, Any]) -> None:
+    rows = example_1["instalments"]
+    assert len(rows) == 96
+    for row in rows[:-1]:
+        assert D(row["interest"]) + D(row["capital"]) == D(EXAMPLE_1_LEVEL), row
+
+
+def test_example_1_last_instalment(example_1: dict[str, Any]) -> None:
+    last = example_1["instalments"][-1]
+    assert {key: last[key] for key in EXAMPLE_1_LAST} == EXAMPLE_1_LAST
+    assert D(last["interest"]) + D(last["capital"]) == D("248.98")
+
+
+def test_example_1_tax_credits(example_1: dict[str, Any]) -> None:
+    credits = {row["year"]: row["credit"] for row in example_1["tax_credits"]}
+    assert credits == EXAMPLE_1_CREDITS
+    assert {row["rate_pct"] for row in example_1["tax_credits"]} == {"2.5"}
+
+
+def test_example_1_net_return_and_default(example_1: dict[str, Any]) -> None:
+    assert example_1["net_return"] == "4691.63"  # 2,696.82 net interest + 1,994.81 credits
+    first_balance = example_1["instalments"][0]["balance"]
+    assert example_1["default_credit"] == {
+        "rate_pct": "30",
+        "on_lost_principal": first_balance,
+        "credit": "5947.96",  # 30 % of 19,826.54
+    }
+
+
+@pytest.mark.parametrize(("n", "day"), EXAMPLE_2_HOLIDAY)
+def test_example_2_holiday(example_2: dict[str, Any], n: int, day: str) -> None:
+    row = example_2["instalments"][n - 1]
+    assert (row["date"], row["interest"], row["capital"], row["balance"]) == (
+        day,
+        "168.75",
+        "0.00",
+        "30000.00",
+    )
+
+
+@pytest.mark.parametrize(("n", "day", "interest", "capital", "balance"), EXAMPLE_2_ROWS)
+def test_example_2_instalments(
+    example_2: dict[str, Any], n: int, day: str, interest: str, capital: str, balance: str
+) -> None:
+    row = example_2["instalments"][n - 1]
+    assert (row["n"], row["date"], row["interest"], row["capital"], row["balance"]) == (
+        n,
+        day,
+        interest,
+        capital,
+        balance,
+    )
+
+
+def test_example_2_capital_parts(example_2: dict[str, Any]) -> None:
+    rows = example_2["instalments"]
+    assert len(rows) == 24
+    assert [row["capital"] for row in rows[4:]] == ["1500.00"] * 20
+
+
+@pytest.mark.parametrize(("figure", "value"), EXAMPLE_2_FIGURES.items())
+def test_example_2_totals(example_2: dict[str, Any], figure: str, value: str) -> None:
+    assert example_2[figure] == value
+
+
+def test_example_2_tax_credits(example_2: dict[str, Any]) -> None:
+    assert {row["year"]: row["credit"] for row in example_2["tax_credits"]} == EXAMPLE_2_CREDITS
+
+
+# --- The shape of the contract's `simulation` object.
+
+SIMULATION_KEYS = {
+    "conventions",
+    "instalments",
+    "total_interest",
+    "total_withholding",
+    "total_net_interest",
+    "tax_credits",
+    "total_tax_credits",
+    "default_credit",
+    "net_return",
+    "irr_pct",
+}
+MONEY = re.compile(r"^-?\d+\.\d{2}$")
+
+
+def test_simulation_has_exactly_the_contract_fields(example_1: dict[str, Any]) -> None:
+    assert set(example_1) == SIMULATION_KEYS
+    assert set(example_1["instalments"][0]) == {
+        "n",
+        "date",
+        "interest",
+        "capital",
+        "balance",
+        "withholding",
+        "net_interest",
+    }
+    assert set(example_1["tax_credits"][0]) == {"year", "rate_pct", "base", "credit"}
+    assert set(example_1["default_credit"]) == {"rate_pct", "on_lost_principal", "credit"}
+
+
+def test_money_is_a_string_with_two_decimals() -> None:
+    terms = LoanTerms(D("5000"), D("3"), 5, "bullet", "annual", date(2021, 5, 31))
+    result = simulate(terms, flat("30"), WINWIN_2024)
+    money = [
+        result[key]
+        for key in SIMULATION_KEYS - {"conventions", "instalments"}
+        if isinstance(result[key], str)
+    ]
+    for row in result["instalments"]:
+        money += [row[key] for key in ("interest", "capital", "balance", "withholding")]
+        money.append(row["net_interest"])
+    for row in result["tax_credits"]:
+        money += [row["base"], row["credit"]]
+    money += [result["default_credit"]["on_lost_principal"], result["default_credit"]["credit"]]
+    assert all(MONEY.match(value) for value in money), money
+
+
+def test_conventions_line_names_the_rounding_and_credit_date(example_1: dict[str, Any]) -> None:
+    line = example_1["conventions"]
+    assert "\n" not in line
+    assert "rounded to the cent" in line
+    assert "30 June" in line
+
+
+# --- Schedule conventions.
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year: clamped to 29 Feb
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2025, 1, 31), 2, date(2025, 3, 31)),  # counted from the closing, not the last
+        (date(2024, 8, 31), 1, date(2024, 9, 30)),
+        (date(2024, 11, 15), 3, date(2025, 2, 15)),  # across the year end
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    ],
+)
+def test_add_months_clamps_to_month_end(start: date, months: int, expected: date) -> None:
+    assert add_months(start, months) == expected
+
+
+def test_dates_stay_on_the_closing_day_after_a_short_month() -> None:
+    terms = LoanTerms(D("1200"), D("2"), 1, "linear", "monthly", date(2025, 1, 31))
+    dates = [item.date for item in build_schedule(terms, flat("30"))]
+    assert dates[:3] == [date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30)]
+
+
+def test_bullet_pays_interest_only_then_the_principal() -> None:
+    terms = LoanTerms(D("10000"), D("3"), 5, "bullet", "annual", date(2024, 6, 1))
+    schedule = build_schedule(terms, flat("30"))
+    assert [item.interest for item in schedule] == [D("300.00")] * 5
+    assert [item.capital for item in schedule] == [D("0.00")] * 4 + [D("10000.00")]
+    assert [item.withholding for item in schedule] == [D("90.00")] * 5
+
+
+def test_annuity_at_rate_zero_is_principal_over_periods() -> None:
+    assert level_payment(D("1000"), D(0), 3) == D("333.33")
+    terms = LoanTerms(D("1000"), D("0"), 1, "annuity", "quarterly", date(2024, 1, 1))
+    schedule = build_schedule(terms, flat("30"))
+    assert [item.capital for item in schedule] == [D("250.00")] * 4
+    assert all(item.interest == 0 for item in schedule)
+
+
+def test_annuity_with_a_holiday_spreads_over_the_periods_left() -> None:
+    terms = LoanTerms(D("12000"), D("6"), 3, "annuity", "annual", date(2024, 1, 10), 1)
+    schedule = build_schedule(terms, flat("30"))
+    level = level_payment(D("12000"), D("0.06"), 2)
+    assert level == D("6545.24")
+    assert schedule[0].capital == 0 and schedule[0].interest == D("720.00")
+    assert schedule[1].interest + schedule[1].capital == level
+    assert schedule[-1].balance == 0
+
+
+def test_linear_last_instalment_absorbs_the_rounding() -> None:
+    odd = LoanTerms(D("100"), D("1"), 1, "linear", "monthly", date(2024, 1, 1))
+    capitals = [item.capital for item in build_schedule(odd, flat("30"))]
+    assert capitals[:-1] == [D("8.33")] * 11
+    assert capitals[-1] == D("8.37")
+
+
+def test_withholding_follows_the_rate_on_each_payment_date() -> None:
+    def withholding(day: date) -> Decimal:
+        return D(30) if day >= date(2017, 1, 1) else D(27)
+
+    terms = LoanTerms(D("10000"), D("2"), 2, "bullet", "half_yearly", date(2015, 7, 1))
+    schedule = build_schedule(terms, withholding)
+    assert [item.withholding for item in schedule] == [D("27.00")] * 2 + [D("30.00")] * 2
+    assert [item.net_interest for item in schedule] == [D("73.00")] * 2 + [D("70.00")] * 2
+
+
+def test_withholding_is_rounded_half_up_per_instalment() -> None:
+    terms = LoanTerms(D("10"), D("12"), 1, "bullet", "monthly", date(2024, 1, 1))
+    first = build_schedule(terms, flat("30"))[0]
+    assert first.interest == D("0.10")
+    assert first.withholding == D("0.03")  # 0.030 exactly
+    odd = LoanTerms(D("15"), D("12"), 1, "bullet", "monthly", date(2024, 1, 1))
+    first = build_schedule(odd, flat("30"))[0]
+    assert first.interest == D("0.15")
+    assert first.withholding == D("0.05")  # 0.045 rounds half up
+
+
+# --- Balance on a day.
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2025, 12, 31), "0"),  # before the closing
+        (date(2026, 1, 1), "1200.00"),  # the closing day itself
+        (date(2026, 1, 31), "1200.00"),  # the day before the first instalment
+        (date(2026, 2, 1), "1100.00"),  # end of the instalment day: paid
+        (date(2026, 12, 31), "100.00"),
+        (date(2027, 1, 1), "0.00"),
+        (date(2030, 1, 1), "0.00"),
+    ],
+)
+def test_balance_on_a_day(day: date, expected: str) -> None:
+    terms = LoanTerms(D("1200"), D("0"), 1, "linear", "monthly", date(2026, 1, 1))
+    schedule = build_schedule(terms, flat("30"))
+    assert balance_on(terms, schedule, day) == D(expected)
+
+
+# --- Tax credits.
+
+
+def test_credit_base_is_capped_on_both_balances() -> None:
+    # linear 120,000 over 4 years, closed 1 July: 120k, 90k, 60k, 30k, 0 on each 1 July
+    terms = LoanTerms(D("120000"), D("1"), 4, "linear", "annual", date(2024, 7, 1))
+    schedule = build_schedule(terms, flat("30"))
+    rows = annual_tax_credits(terms, schedule, WINWIN_2024)
+    assert [(row["year"], row["base"]) for row in rows] == [
+        (2024, "37500.00"),  # (0 + min(120k, 75k)) / 2
+        (2025, "75000.00"),  # both capped
+        (2026, "67500.00"),  # (min(90k, 75k) + 60k) / 2
+        (2027, "45000.00"),
+        (2028, "15000.00"),
+    ]
+    assert [row["credit"] for row in rows] == ["937.50", "1875.00", "1687.50", "1125.00", "375.00"]
+
+
+def test_credit_rate_is_asked_per_income_year() -> None:
+    proxi = CreditTerms(
+        rate_pct_for_year=lambda year: D(4) if year <= 2026 else D("2.5"),
+        base_cap=D(200000),
+        default_rate_pct=D(30),
+    )
+    terms = LoanTerms(D("10000"), D("2"), 5, "bullet", "annual", date(2024, 7, 1))
+    schedule = build_schedule(terms, flat("30"))
+    rows = annual_tax_credits(terms, schedule, proxi)
+    assert [row["year"] for row in rows] == list(range(2024, 2030))
+    assert [row["rate_pct"] for row in rows] == ["4", "4", "4", "2.5", "2.5", "2.5"]
+    assert rows[0]["base"] == "5000.00"  # 0 on 1 Jan 2024, 10,000 on 31 Dec
+    assert rows[0]["credit"] == "200.00"
+    assert rows[-1] == {"year": 2029, "rate_pct": "2.5", "base": "5000.00", "credit": "125.00"}
+
+
+def test_cofinanciering_has_no_credits() -> None:
+    terms = LoanTerms(D("150000"), D("3.5"), 5, "linear", "quarterly", date(2025, 3, 1))
+    result = simulate(terms, flat("0"), None)
+    assert result["tax_credits"] == []
+    assert result["total_tax_credits"] == "0.00"
+    assert result["total_withholding"] == "0.00"
+    assert result["default_credit"]["rate_pct"] == "0"
+    assert result["default_credit"]["credit"] == "0.00"
+    assert result["net_return"] == result["total_interest"]
+
+
+# --- The lender's yield.
+
+
+def test_irr_of_a_one_year_bullet_is_its_rate() -> None:
+    terms = LoanTerms(D("1000"), D("5"), 1, "bullet", "annual", date(2025, 1, 1))
+    result = simulate(terms, flat("0"), None)  # 365 days, 1,050 back: exactly 5 %
+    assert result["irr_pct"] == "5.00"
+
+
+def test_irr_of_an_interest_free_loan_without_credits_is_zero() -> None:
+    terms = LoanTerms(D("1000"), D("0"), 3, "annuity", "monthly", date(2025, 1, 1))
+    assert simulate(terms, flat("30"), None)["irr_pct"] == "0.00"
+
+
+def test_xirr_zeroes_the_present_value_actual_365() -> None:
+    flows = [(date(2024, 1, 1), D("-1000")), (date(2025, 1, 1), D("1000"))]
+    flows.append((date(2025, 6, 30), D("25")))
+    rate = xirr_pct(flows)
+    assert rate is not None
+    npv = sum(
+        (
+            amount / (1 + rate / 100) ** (D((day - date(2024, 1, 1)).days) / 365)
+            for day, amount in flows
+        ),
+        D(0),
+    )
+    assert abs(npv) < D("0.0001")
+
+
+def test_lender_flows_put_each_credit_on_30_june_of_the_next_year() -> None:
+    schedule = build_schedule(EXAMPLE_1, flat("30"))
+    credits = tax_credit_years(EXAMPLE_1, schedule, WINWIN_2024)
+    flows = lender_cash_flows(EXAMPLE_1, schedule, credits)
+    assert flows[0] == (date(2024, 3, 15), D("-20000.00"))
+    assert (date(2025, 6, 30), D("230.19")) in flows
+    assert (date(2033, 6, 30), D("9.25")) in flows
+    assert len(flows) == 1 + 96 + 9
+
+
+def test_example_irr_is_between_net_rate_and_net_rate_plus_credit(
+    example_1: dict[str, Any],
+) -> None:
+    # net interest 4.5 % x 0.7 = 3.15 %, plus a 2.5 % credit on (at most) the balance
+    assert D("3.15") < D(example_1["irr_pct"]) < D("5.65")
+
+
+# --- Validation of the terms.
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"principal": D("0")},
+        {"principal": D("0.004")},
+        {"principal": D("-5")},
+        {"rate_pct": D("-1")},
+        {"years": 0},
+        {"grace_years": 5},
+        {"grace_years": -1},
+        {"repayment": "balloon"},
+        {"frequency": "weekly"},
+    ],
+)
+def test_invalid_terms_are_refused(changes: dict[str, Any]) -> None:
+    base: dict[str, Any] = {
+        "principal": D("1000"),
+        "rate_pct": D("2"),
+        "years": 5,
+        "repayment": "annuity",
+        "frequency": "monthly",
+        "closing_date": date(2024, 1, 1),
+    }
+    with pytest.raises(ValueError):
+        LoanTerms(**(base | changes))
+
+
+def test_principal_is_kept_in_cents() -> None:
+    terms = LoanTerms(D("1000.005"), D("2"), 1, "bullet", "annual", date(2024, 1, 1))
+    assert str(terms.principal) == "1000.01"
+    schedule: list[Instalment] = build_schedule(terms, flat("30"))
+    assert schedule[-1].capital == D("1000.01")
