@@ -204,5 +204,6 @@ def simulate(
             "credit": money_text(to_cent(lost * default_rate / HUNDRED)),
         },
         "net_return": money_text(total_net + total_credits),
-        "irr_pct": money_text(irr if irr is not None else ZERO),
+        # + ZERO turns a rounded "-0.00" (a root a hair below 0) into "0.00"
+        "irr_pct": money_text(to_cent(irr) + ZERO if irr is not None else ZERO),
     }
