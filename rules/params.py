@@ -192,7 +192,7 @@ class Meta(BaseModel):
 def _read_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
-    except (yaml.YAMLError, ParameterError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date
         raise ParameterError(f"{path.name}: {exc}") from exc
 
 
