@@ -1,0 +1,167 @@
+"""The JSON API routes: `POST /api/v1/evaluate` and `POST /api/v1/chat`.
+
+Both speak the shared contracts (`evaluate-json.md`, `chat-json.md`). The routes only
+translate HTTP to the rules core / the conversation service and back: no rule and no
+wording lives here.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse
+
+from bot.web.models import SESSION_PATTERN, ChatRequest, ChatResponse, StartEvent
+from dialogs.events import Event, Reply
+
+SESSION_COOKIE = "leenwijzer_session"
+SESSION_COOKIE_MAX_AGE = 30 * 24 * 3600
+WEB_CHANNEL = "web"
+
+
+class TurnResultLike(Protocol):
+    """What `bot.service.handle` returns, as far as the web edge reads it."""
+
+    @property
+    def replies(self) -> Sequence[Reply]: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def done(self) -> bool: ...
+
+
+#: `bot.service.handle(channel, user_key, event)`; injectable so tests can fake it.
+HandleFn = Callable[[str, str, Event], Awaitable[TurnResultLike]]
+
+
+def field_loc(dotted: str) -> list[str | int]:
+    """`borrower.partners[0].staff` / `borrower.partners.0.staff` → a pydantic-style loc."""
+    loc: list[str | int] = []
+    for part in re.split(r"[.\[\]]+", dotted):
+        if part:
+            loc.append(int(part) if part.isdigit() else part)
+    return loc
+
+
+def case_error_response(err: Exception, prefix: Sequence[str]) -> JSONResponse:
+    """A rules `CaseError` as a field-level 422, one entry per offending field."""
+    pairs: list[tuple[str, str]] = list(getattr(err, "errors", None) or [])
+    if not pairs:
+        pairs = [(str(getattr(err, "field", "") or ""), str(getattr(err, "message", err)))]
+    detail = [
+        {
+            "loc": [*prefix, *field_loc("" if field == "(case)" else field)],
+            "msg": str(message),
+            "type": "value_error",
+        }
+        for field, message in pairs
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def new_session_id() -> str:
+    """An unguessable session id (192 bits), in the alphabet SESSION_PATTERN accepts."""
+    return secrets.token_urlsafe(24)
+
+
+def pick_session(body_session: str | None, cookie: str | None) -> str:
+    """The body's session, else the cookie's when well-formed, else a fresh one."""
+    if body_session:
+        return body_session
+    if cookie and re.fullmatch(SESSION_PATTERN, cookie):
+        return cookie
+    return new_session_id()
+
+
+EVALUATE_DESCRIPTION = (
+    "Evaluate a case (the evaluate contract, leenwijzer.evaluate/1): per regime (winwin, "
+    "proxi, cofinanciering) the verdict, the conditions with their status and source, the "
+    "missing fields, the limits and, when eligible, the simulation. Money is strings. "
+    "Invalid input gets 422 naming the field."
+)
+CHAT_DESCRIPTION = (
+    "One turn of the conversation (the chat contract). Send the `session` returned by the "
+    "previous turn (it is also set as an HttpOnly cookie). An unknown or expired session "
+    "starts a new conversation and the first reply says so."
+)
+
+
+def build_api_router(handle: HandleFn, case_schema: dict[str, Any] | None) -> APIRouter:
+    """The `/api/v1` routes bound to a conversation `handle` function."""
+    router = APIRouter(prefix="/api/v1")
+    evaluate_extra: dict[str, Any] = {}
+    if case_schema is not None:
+        evaluate_extra = {
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": case_schema}},
+            }
+        }
+
+    @router.post(
+        "/evaluate",
+        summary="Evaluate a case",
+        description=EVALUATE_DESCRIPTION,
+        openapi_extra=evaluate_extra,
+        responses={
+            413: {"description": "Body too large"},
+            415: {"description": "Not JSON"},
+            429: {"description": "Rate limited"},
+        },
+    )
+    def evaluate_case(case: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+        from rules import CaseError, evaluate, parse_case
+
+        try:
+            parsed = parse_case(case)
+        except CaseError as err:
+            return case_error_response(err, ["body"])
+        return JSONResponse(evaluate(parsed))
+
+    @router.post(
+        "/chat",
+        summary="One turn of the conversation",
+        description=CHAT_DESCRIPTION,
+        response_model=ChatResponse,
+        response_model_exclude_none=True,
+        responses={
+            413: {"description": "Body too large"},
+            415: {"description": "Not JSON"},
+            429: {"description": "Rate limited"},
+        },
+    )
+    async def chat_turn(
+        turn: ChatRequest, request: Request, response: Response
+    ) -> ChatResponse | JSONResponse:
+        if isinstance(turn.event, StartEvent) and turn.event.prefill:
+            from rules import CaseError, parse_case
+
+            try:
+                parse_case(turn.event.prefill)
+            except CaseError as err:
+                return case_error_response(err, ["body", "event", "prefill"])
+        session = pick_session(turn.session, request.cookies.get(SESSION_COOKIE))
+        result = await handle(WEB_CHANNEL, session, turn.event.to_event(turn.lang))
+        response.set_cookie(
+            SESSION_COOKIE,
+            session,
+            max_age=SESSION_COOKIE_MAX_AGE,
+            path="/api/v1/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return ChatResponse.model_validate(
+            {
+                "session": session,
+                "lang": result.lang,
+                "replies": [reply.to_json() for reply in result.replies],
+                "done": result.done,
+            }
+        )
+
+    return router

@@ -1,0 +1,194 @@
+"""The ASGI application: JSON API, widget, demo page, health check, Telegram webhook.
+
+`create_app()` wires the real conversation service and storage; tests inject a fake
+`handle`/`healthcheck` and a tighter `WebConfig`. Middleware order, outermost first:
+security headers → CORS → rate limit → body cap → JSON-only → routes, so even a 413 or
+429 carries the CORS and nosniff headers a cross-origin widget needs to read it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.middleware.cors import CORSMiddleware
+
+from bot.settings import Settings, get_settings
+from bot.web.api import HandleFn, build_api_router
+from bot.web.config import WebConfig
+from bot.web.pages import DEMO_CSS, negotiate_language, render_demo_page, render_docs_page
+from bot.web.ratelimit import TokenBucketLimiter
+from bot.web.security import (
+    BodyLimitMiddleware,
+    JsonOnlyMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
+
+log = logging.getLogger(__name__)
+
+HealthFn = Callable[[], Awaitable[bool]]
+OPENAPI_URL = "/api/v1/openapi.json"
+
+
+@lru_cache(maxsize=1)
+def widget_source() -> bytes:
+    """The widget script, shipped inside the package (`bot/web/static/widget.js`)."""
+    return resources.files("bot.web").joinpath("static/widget.js").read_bytes()
+
+
+def case_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The evaluate case as JSON Schema, from the rules core's own validator.
+
+    Returns the top-level schema and its sub-schemas, with references pointing into the
+    OpenAPI components so `/api/v1/openapi.json` documents exactly what is accepted.
+    """
+    from rules import Case
+
+    schema = Case.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    return schema, defs
+
+
+async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    """422 with one `{loc, msg, type}` per bad field (no echo of the input)."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [
+        {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in errors
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def _default_handle() -> HandleFn:
+    from bot.service import handle
+
+    return handle
+
+
+def _default_healthcheck() -> HealthFn:
+    from bot.service import healthcheck
+
+    return healthcheck
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    handle: HandleFn | None = None,
+    healthcheck: HealthFn | None = None,
+    web_config: WebConfig | None = None,
+    telegram_runner: Any | None = None,
+) -> FastAPI:
+    """Build the web app. Storage must already be configured (`bot.service.configure`).
+
+    `telegram_runner` (from `bot.telegram.runner.build_runner`) is started and stopped
+    with the app; in webhook mode its route is mounted here.
+    """
+    settings = settings or get_settings()
+    web_config = web_config or WebConfig()
+    handle = handle or _default_handle()
+    check = healthcheck or _default_healthcheck()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if telegram_runner is not None:
+            await telegram_runner.start()
+        try:
+            yield
+        finally:
+            if telegram_runner is not None:
+                await telegram_runner.stop()
+
+    app = FastAPI(
+        title="leenwijzer",
+        version="1",
+        description=(
+            "Winwinlening, Proxi-lening and PMV Cofinanciering: eligibility, simulation and "
+            "a conversation, as JSON. Information, not legal or tax advice."
+        ),
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(RequestValidationError, validation_error)
+    case_schema, case_defs = case_schemas()
+    app.include_router(build_api_router(handle, case_schema))
+    base_openapi = app.openapi
+
+    def openapi_with_case_schemas() -> dict[str, Any]:
+        document = base_openapi()
+        document.setdefault("components", {}).setdefault("schemas", {}).update(case_defs)
+        return document
+
+    app.openapi = openapi_with_case_schemas  # type: ignore[method-assign]
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        try:
+            ok = await check()
+        except Exception:  # the probe must answer, whatever the database does
+            log.exception("health check failed")
+            ok = False
+        if ok:
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget() -> Response:
+        return Response(
+            widget_source(),
+            media_type="application/javascript; charset=utf-8",
+            headers={
+                "Cache-Control": "public, max-age=300",
+                "Cross-Origin-Resource-Policy": "cross-origin",
+            },
+        )
+
+    @app.get("/demo.css", include_in_schema=False)
+    async def demo_css() -> Response:
+        return Response(DEMO_CSS, media_type="text/css; charset=utf-8")
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        chosen = negotiate_language(lang, request.headers.get("accept-language"))
+        html = render_demo_page(chosen, str(request.base_url))
+        return HTMLResponse(html, headers={"Content-Language": chosen, "Vary": "Accept-Language"})
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return HTMLResponse(render_docs_page(app.openapi()))
+
+    webhook_path = getattr(telegram_runner, "webhook_path", None)
+    if telegram_runner is not None and settings.telegram_webhook_url and webhook_path:
+        app.add_api_route(
+            webhook_path,
+            telegram_runner.handle_webhook,
+            methods=["POST"],
+            include_in_schema=False,
+        )
+
+    limiter = TokenBucketLimiter(web_config.rate_limit_per_second, web_config.rate_limit_burst)
+    app.add_middleware(JsonOnlyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=web_config.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    origins = settings.allowed_origin_list
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,104 @@
+"""Request and response bodies of the chat contract, as pydantic models.
+
+They mirror `/work/shared/contracts/chat-json.md` exactly; validation here is what turns a
+bad request into a field-level 422 (unknown event type, missing field, text too long,
+button key not ASCII or over 64 bytes) before anything reaches the dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from dialogs.events import Event
+
+MAX_TEXT_CHARS = 4000
+#: Printable ASCII, 1 to 64 characters (= bytes): Telegram's callback_data limit.
+BUTTON_KEY_PATTERN = r"^[\x20-\x7E]{1,64}$"
+#: Session ids are ours (secrets.token_urlsafe); accept only that alphabet.
+SESSION_PATTERN = r"^[A-Za-z0-9_-]{16,128}$"
+
+Lang = Literal["nl", "fr", "en"]
+CommandName = Literal["back", "restart", "language", "help", "forget", "advisor"]
+
+
+class StartEvent(BaseModel):
+    """Begin (or begin again), optionally with case fields the site already knows."""
+
+    type: Literal["start"]
+    prefill: dict[str, Any] | None = None
+
+    def to_event(self, lang: str | None) -> Event:
+        return Event.start(lang=lang, prefill=self.prefill)
+
+
+class TextEvent(BaseModel):
+    """The user typed something."""
+
+    type: Literal["text"]
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+
+    def to_event(self, lang: str | None) -> Event:
+        return Event.typed(self.text, lang=lang)
+
+
+class ButtonEvent(BaseModel):
+    """The user chose a button, identified by its key."""
+
+    type: Literal["button"]
+    key: str = Field(pattern=BUTTON_KEY_PATTERN)
+
+    def to_event(self, lang: str | None) -> Event:
+        return Event.button(self.key, lang=lang)
+
+
+class CommandEvent(BaseModel):
+    """A command (restart, back, language with `arg`, help, forget, advisor)."""
+
+    type: Literal["command"]
+    name: CommandName
+    arg: str | None = Field(default=None, max_length=64)
+
+    def to_event(self, lang: str | None) -> Event:
+        return Event.command(self.name, arg=self.arg, lang=lang)
+
+
+AnyEvent = Annotated[
+    StartEvent | TextEvent | ButtonEvent | CommandEvent, Field(discriminator="type")
+]
+
+
+class ChatRequest(BaseModel):
+    """One turn: the session (absent on the first turn), the language, the event."""
+
+    session: str | None = Field(default=None, pattern=SESSION_PATTERN)
+    lang: Lang | None = None
+    event: AnyEvent
+
+
+class ButtonOut(BaseModel):
+    key: str
+    label: str
+
+
+class TableOut(BaseModel):
+    columns: list[str]
+    rows: list[list[str]]
+
+
+class ReplyOut(BaseModel):
+    """One message: plain text (never HTML), optional buttons and table."""
+
+    text: str
+    buttons: list[ButtonOut] | None = None
+    table: TableOut | None = None
+
+
+class ChatResponse(BaseModel):
+    """The answer to one turn; `done` once a result has been given."""
+
+    session: str
+    lang: Lang
+    replies: list[ReplyOut]
+    done: bool
