@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", choices=["nl", "fr", "en"], default=None)
     chat.add_argument("--prefill", default=None, help="a case JSON file with known answers")
 
-    serve = sub.add_parser("serve", help="the main job: web app (and Telegram bot if a token is set)")
+    serve = sub.add_parser(
+        "serve", help="the main job: web app (and Telegram bot if a token is set)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
 
