@@ -1,0 +1,697 @@
+"""Texts for people: the summary, the result, the repayment table, help and advisor notes.
+
+The rules core answers in codes and numbers (condition ids, `detail` values, warning
+codes); this module turns them into sentences in the person's language. Each failed
+condition is explained with the figures that decided it ("you hold 6%; the limit is 5%").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from dialogs.evaluation import regimes_in_play
+from dialogs.events import Button, Table
+from dialogs.flow import FLOW, QUESTIONS, When
+from dialogs.i18n import N_, Translator
+
+REGIME_NAMES = {
+    "winwin": N_("Winwinlening"),
+    "proxi": N_("Proxi loan"),
+    "cofinanciering": N_("PMV co-financing"),
+}
+REGION_NAMES = {
+    "flanders": N_("Flemish Region"),
+    "brussels": N_("Brussels-Capital Region"),
+    "wallonia": N_("Walloon Region"),
+    "abroad": N_("Outside Belgium"),
+}
+#: Parameters whose date the sources dispute, in words (the rules' parameter keys).
+PARAMETER_NAMES = {
+    "winwin.lender_cap": N_("the Winwinlening limits of the 2020 reform"),
+    "winwin.borrower_cap": N_("the Winwinlening limits of the 2020 reform"),
+    "winwin.allowed_years": N_("the Winwinlening limits of the 2020 reform"),
+    "winwin.max_shareholding_pct": N_("the Winwinlening limits of the 2020 reform"),
+    "winwin.annual_credit_base_cap": N_("the Winwinlening limits of the 2020 reform"),
+    "winwin.default_credit_rate": N_("the 40% one-time credit of the COVID measure"),
+    "proxi.max_shareholding_pct": N_("the Proxi changes of 2023"),
+    "proxi.default_credit_rate_exemplary": N_("the Proxi changes of 2023"),
+    "common.legal_interest_rate": N_("the legal interest rate of this year"),
+    "common.withholding_tax_rate": N_("the withholding tax rate of 2015"),
+    "cofinanciering.price_pct": N_("PMV's price around December 2024"),
+}
+DISCLAIMER = N_("This is information, not legal or tax advice.")
+
+
+def regime_name(tr: Translator, name: str) -> str:
+    """The product name as the agency writes it in this language."""
+    return tr(REGIME_NAMES.get(name, name))
+
+
+def show_answer(field: str, value: Any, tr: Translator) -> str:
+    """An answer as the person reads it in the summary."""
+    if field == "borrower.partners":
+        if not value:
+            return tr(N_("None"))
+        return tr.plural(N_("{n} enterprise"), N_("{n} enterprises"), len(value))
+    question = QUESTIONS.get(field)
+    if question is None:
+        return str(value)
+    return question.answer.show(value, tr)
+
+
+# -- summary --------------------------------------------------------------------------
+def summary(
+    tr: Translator, role: str | None, answers: dict[str, Any], unknown: list[str]
+) -> tuple[str, list[Button]]:
+    """What the person told us, with a button to change each answer and one to confirm."""
+    lines = [tr(N_("Here is what I noted. Is everything right?"))]
+    buttons = [Button("confirm", tr(N_("Yes, show the result")))]
+    role_question = QUESTIONS["role"]
+    if role:
+        lines.append(f"• {tr(role_question.label)}: {role_question.answer.show(role, tr)}")
+        buttons.append(Button("edit.role", tr(N_("Change: {what}"), what=tr(role_question.label))))
+    for question in FLOW:
+        if question.when in (When.ROLE, When.PARTNER):
+            continue
+        field = question.field
+        if field in answers:
+            shown = show_answer(field, answers[field], tr)
+        elif field in unknown:
+            shown = tr(N_("I don't know"))
+        else:
+            continue
+        lines.append(f"• {tr(question.label)}: {shown}")
+        buttons.append(Button(f"edit.{field}", tr(N_("Change: {what}"), what=tr(question.label))))
+    for field in ("loan.grace_years", "project.pmv_amount"):
+        if field not in answers and (field == "loan.grace_years" or role == "entrepreneur"):
+            label = tr(QUESTIONS[field].label)
+            buttons.append(Button(f"edit.{field}", tr(N_("Change: {what}"), what=label)))
+    return "\n".join(lines), buttons
+
+
+# -- result ---------------------------------------------------------------------------
+def result(
+    tr: Translator, role: str | None, answer: dict[str, Any], unknown: list[str]
+) -> list[tuple[str, list[Button]]]:
+    """The result as replies: verdicts with reasons, simulations, notes and disclaimer."""
+    in_play = regimes_in_play(role)
+    lines = [
+        tr(N_("My assessment for a loan closed on {date}:"), date=tr.date(answer["closing_date"]))
+    ]
+    table_buttons: list[Button] = []
+    simulations: list[str] = []
+    for part in answer["regimes"]:
+        name = part["regime"]
+        if name not in in_play:
+            lines.append("")
+            lines.append(
+                tr(
+                    N_(
+                        "{regime}: not for a private lender. It is PMV's loan to the "
+                        "entrepreneur, combined with a bank or other partner."
+                    ),
+                    regime=regime_name(tr, name),
+                )
+            )
+            continue
+        lines.append("")
+        lines.extend(regime_lines(tr, part, unknown))
+        if part.get("simulation"):
+            simulations.append(simulation_text(tr, part, answer))
+            table_buttons.append(
+                Button(
+                    f"table.{name}",
+                    tr(N_("Repayment table: {regime}"), regime=regime_name(tr, name)),
+                )
+            )
+    replies: list[tuple[str, list[Button]]] = [("\n".join(lines), [])]
+    replies.extend((text, []) for text in simulations)
+    closing = notes(tr, answer, in_play)
+    buttons = [
+        *table_buttons,
+        Button("summary", tr(N_("Change an answer"))),
+        Button("advisor", tr(N_("Talk to an advisor"))),
+        Button("restart", tr(N_("Start again"))),
+    ]
+    replies.append(("\n\n".join(closing), buttons))
+    return replies
+
+
+def regime_lines(tr: Translator, part: dict[str, Any], unknown: list[str]) -> list[str]:
+    """A regime's verdict line, then its reasons, hints or open questions."""
+    name = regime_name(tr, part["regime"])
+    verdict = part["verdict"]
+    out: list[str] = []
+    if verdict == "eligible":
+        out.append("✅ " + tr(N_("{regime}: possible."), regime=name))
+    elif verdict == "not_eligible":
+        out.append("❌ " + tr(N_("{regime}: not possible."), regime=name))
+        for condition in part["conditions"]:
+            if condition["status"] == "fail":
+                out.append("   – " + explain(tr, condition))
+    else:
+        out.append("❔ " + tr(N_("{regime}: not decided yet."), regime=name))
+        open_fields = [f for f in part.get("missing", [])]
+        if open_fields:
+            labels = ", ".join(_field_label(tr, f) for f in open_fields)
+            out.append("   – " + tr(N_("It still depends on: {fields}."), fields=labels))
+        answered_unknown = [f for f in unknown if f in open_fields]
+        if answered_unknown:
+            out.append("   – " + tr(N_("Find out these answers and ask me again.")))
+    for hint in hints(tr, part):
+        out.append("   💡 " + hint)
+    return out
+
+
+def _field_label(tr: Translator, field: str) -> str:
+    question = QUESTIONS.get(field)
+    return tr(question.label) if question else field
+
+
+def _pct(tr: Translator, value: Any) -> str:
+    return tr.pct(str(value))
+
+
+def _region(tr: Translator, value: Any) -> str:
+    return tr(REGION_NAMES.get(str(value), str(value)))
+
+
+def explain(tr: Translator, condition: dict[str, Any]) -> str:
+    """A failed condition in plain words, with the figures that decided it."""
+    cid, d = condition["id"], condition.get("detail", {})
+    if cid == "regime.in_force":
+        if d.get("reason") == "not_covered":
+            return tr(
+                N_("leenwijzer covers loans closed from {date} on."),
+                date=tr.date(d["covered_from"]),
+            )
+        return tr(
+            N_("This regime exists only for loans closed from {date} on."),
+            date=tr.date(d["in_force_from"]),
+        )
+    if cid == "lender.region":
+        text = tr(
+            N_("The lender must live in the {required}; the answer was: {given}."),
+            required=_region(tr, d.get("required")),
+            given=_region(tr, d.get("given")),
+        )
+        if d.get("given") == "wallonia":
+            text += " " + tr(
+                N_(
+                    "The Walloon Region has its own regime, the prêt Coup de Pouce, "
+                    "which leenwijzer does not cover yet."
+                )
+            )
+        return text
+    if cid == "borrower.region":
+        return tr(
+            N_(
+                "The enterprise must have its operating seat or an establishment unit in "
+                "the {required}; the answer was: {given}."
+            ),
+            required=_region(tr, d.get("required")),
+            given=_region(tr, d.get("given")),
+        )
+    if cid == "lender.shareholding":
+        if Decimal(str(d.get("max_pct", "0"))) == 0:
+            return tr(
+                N_(
+                    "On this date the lender may hold no shares at all in the borrower; "
+                    "the answer was {given}."
+                ),
+                given=_pct(tr, d.get("given_pct", "?")),
+            )
+        return tr(
+            N_("The lender holds {given}; the limit is {limit}."),
+            given=_pct(tr, d.get("given_pct", "?")),
+            limit=_pct(tr, d.get("max_pct")),
+        )
+    if cid in ("lender.cap", "borrower.cap", "lender.cap_year"):
+        message = {
+            "lender.cap": N_(
+                "All such loans of the lender together would reach {total}; the limit is {cap}."
+            ),
+            "borrower.cap": N_(
+                "All such loans of the enterprise together would reach {total}; the limit is {cap}."
+            ),
+            "lender.cap_year": N_(
+                "What the lender lends in Proxi loans this year would reach "
+                "{total}; the yearly limit is {cap}."
+            ),
+        }[cid]
+        return tr(
+            message,
+            total=tr.money(d.get("total", d.get("amount", "0"))),
+            cap=tr.money(d.get("cap", "0")),
+        )
+    if cid == "borrower.sme":
+        return _explain_sme(tr, d)
+    if cid == "loan.duration":
+        allowed = ", ".join(str(y) for y in d.get("allowed_years", []))
+        return tr(
+            N_("A duration of {given} years is not allowed; allowed (in years): {allowed}."),
+            given=d.get("given", "?"),
+            allowed=allowed,
+        )
+    if cid == "loan.rate":
+        return tr(
+            N_(
+                "The rate of {given} lies outside {low} to {high} (half the legal interest "
+                "rate of {year} up to the legal rate)."
+            ),
+            given=_pct(tr, d.get("given_pct", "?")),
+            low=_pct(tr, d.get("min_pct")),
+            high=_pct(tr, d.get("max_pct")),
+            year=d.get("year", ""),
+        )
+    if cid == "loan.repayment":
+        if d.get("reason") == "capital_holiday":
+            return tr(N_("This loan does not allow a capital holiday."))
+        if d.get("reason") == "holiday_too_long":
+            return tr(N_("The capital holiday must be shorter than the loan."))
+        return tr(N_("This way of repaying is not allowed."))
+    if cid == "project.amount":
+        if "given" in d:
+            return tr(
+                N_("PMV can lend at most {max} for this project; you asked {given}."),
+                max=tr.money(d["max_amount"]),
+                given=tr.money(d["given"]),
+            )
+        return tr(
+            N_("With these figures PMV cannot lend anything (at most {max})."),
+            max=tr.money(d.get("max_amount", "0")),
+        )
+    if cid == "project.own_contribution":
+        return tr(
+            N_(
+                "The own contribution of {given} is below {min_pct} of the investment "
+                "need ({required})."
+            ),
+            given=tr.money(d.get("given", "0")),
+            min_pct=_pct(tr, d.get("min_pct", "10")),
+            required=tr.money(d.get("required", "0")),
+        )
+    if cid == "project.partner_share":
+        return tr(
+            N_(
+                "The partner's financing of {given} is below {min_pct} of the investment "
+                "need ({required})."
+            ),
+            given=tr.money(d.get("given", "0")),
+            min_pct=_pct(tr, d.get("min_pct", "20")),
+            required=tr.money(d.get("required", "0")),
+        )
+    if cid == "project.partner_duration":
+        return tr(
+            N_(
+                "The partner's loan ({partner} years) may run at most {shorter} years "
+                "shorter than PMV's ({pmv} years)."
+            ),
+            partner=d.get("partner_years", "?"),
+            shorter=d.get("max_shorter_years", 2),
+            pmv=d.get("pmv_years", "?"),
+        )
+    simple = {
+        "lender.natural_person": N_("The lender must be a natural person, not a company."),
+        "lender.professional_capacity": N_(
+            "The lender must lend outside his own business or professional activity."
+        ),
+        "lender.employee": N_("The lender may not be an employee of the borrower."),
+        "lender.spouse": N_(
+            "For a self-employed borrower, the lender may not be his spouse or legal cohabitant."
+        ),
+        "lender.mandate": N_(
+            "Neither the lender nor his spouse or partner may be a director, "
+            "manager or similar in the borrowing enterprise."
+        ),
+        "lender.other_loan_as_borrower": N_(
+            "The lender may not himself be a borrower under another loan of this kind."
+        ),
+        "borrower.economic_activity": N_("The borrower must have an economic activity."),
+        "borrower.excluded_sector": N_(
+            "Enterprises mainly active in an excluded sector cannot borrow with a Proxi loan."
+        ),
+    }
+    return tr(simple.get(cid, N_("A condition is not met: {id}.")), id=cid)
+
+
+def _explain_sme(tr: Translator, d: dict[str, Any]) -> str:
+    limits = d.get("limits", {})
+    reason = d.get("reason")
+    if reason == "public_control":
+        return tr(
+            N_(
+                "Public bodies control {given} of the enterprise; from {limit} it is no "
+                "longer an SME."
+            ),
+            given=_pct(tr, d.get("public_control_pct", "?")),
+            limit=_pct(tr, limits.get("public_control_pct", "25")),
+        )
+    if reason == "staff":
+        return tr(
+            N_(
+                "The enterprise is not an SME: its staff (partner and linked enterprises "
+                "included) is {given} FTE; an SME has fewer than {limit}."
+            ),
+            given=tr.number(d.get("staff", "0")),
+            limit=tr.number(limits.get("staff", "250")),
+        )
+    return tr(
+        N_(
+            "The enterprise is not an SME: its turnover of {turnover} is above {tlimit} "
+            "and its balance-sheet total of {balance} is above {blimit} (partner and "
+            "linked enterprises included)."
+        ),
+        turnover=tr.money(d.get("turnover", "0")),
+        tlimit=tr.money(limits.get("turnover", "50000000")),
+        balance=tr.money(d.get("balance_sheet", "0")),
+        blimit=tr.money(limits.get("balance_sheet", "43000000")),
+    )
+
+
+NEAR = Decimal("0.9")
+
+
+def hints(tr: Translator, part: dict[str, Any]) -> list[str]:
+    """What would change the outcome, and limits the case comes close to."""
+    out: list[str] = []
+    limits = part.get("limits", {})
+    for condition in part["conditions"]:
+        cid, status, d = condition["id"], condition["status"], condition.get("detail", {})
+        if status == "fail":
+            if cid in ("lender.cap", "borrower.cap", "lender.cap_year") and "max_amount" in limits:
+                out.append(
+                    tr(
+                        N_("A loan of at most {amount} would fit."),
+                        amount=tr.money(limits["max_amount"]),
+                    )
+                )
+            elif cid == "loan.rate":
+                out.append(
+                    tr(
+                        N_("A rate between {low} and {high} would fit."),
+                        low=_pct(tr, d["min_pct"]),
+                        high=_pct(tr, d["max_pct"]),
+                    )
+                )
+            elif cid == "loan.repayment" and d.get("reason") == "capital_holiday":
+                out.append(tr(N_("Without the capital holiday this condition is met.")))
+        elif status == "pass":
+            if cid in ("lender.cap", "borrower.cap", "lender.cap_year") and "total" in d:
+                total, cap = Decimal(d["total"]), Decimal(d["cap"])
+                if cap > 0 and total >= cap * NEAR:
+                    out.append(
+                        tr(
+                            N_("Close to a limit: {total} of at most {cap}; only {room} left."),
+                            total=tr.money(total),
+                            cap=tr.money(cap),
+                            room=tr.money(cap - total),
+                        )
+                    )
+            elif cid == "lender.shareholding" and "given_pct" in d:
+                given, limit = Decimal(d["given_pct"]), Decimal(d["max_pct"])
+                if limit > 0 and given >= limit * NEAR:
+                    out.append(
+                        tr(
+                            N_(
+                                "The shareholding of {given} is close to the limit of "
+                                "{limit}: it may not go above it."
+                            ),
+                            given=_pct(tr, given),
+                            limit=_pct(tr, limit),
+                        )
+                    )
+            elif cid == "borrower.sme" and "staff" in d:
+                staff, limit = Decimal(d["staff"]), Decimal(d["limits"]["staff"])
+                if staff >= limit * NEAR:
+                    out.append(
+                        tr(
+                            N_("The staff of {given} FTE is close to the SME limit of {limit}."),
+                            given=tr.number(staff),
+                            limit=tr.number(limit),
+                        )
+                    )
+    # one hint per distinct message
+    return list(dict.fromkeys(out))
+
+
+def _instalment(sim: dict[str, Any]) -> Decimal:
+    """The usual instalment: the most frequent interest + capital total."""
+    totals = [Decimal(i["interest"]) + Decimal(i["capital"]) for i in sim["instalments"]]
+    if not totals:
+        return Decimal(0)
+    return max(set(totals), key=totals.count)
+
+
+def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]) -> str:
+    """The short simulation of an eligible regime."""
+    sim = part["simulation"]
+    name = part["regime"]
+    instalments = sim["instalments"]
+    principal = sum((Decimal(i["capital"]) for i in instalments), Decimal(0))
+    lines = [
+        tr(
+            N_("{regime}: simulation for {amount} over {n} instalments."),
+            regime=regime_name(tr, name),
+            amount=tr.money(principal),
+            n=len(instalments),
+        )
+    ]
+    lines.append("• " + tr(N_("Usual instalment: {amount}"), amount=tr.money(_instalment(sim))))
+    if name == "cofinanciering":
+        lines.append(
+            "• "
+            + tr(
+                N_("Interest cost for the enterprise: {amount}"),
+                amount=tr.money(sim["total_interest"]),
+            )
+        )
+        lines.append(
+            tr(
+                N_("PMV's price: {rate} per year."),
+                rate=_pct(tr, part.get("limits", {}).get("rate_pct", "?")),
+            )
+        )
+        return "\n".join(lines)
+    lines.append(
+        "• "
+        + tr(
+            N_(
+                "Total interest: {gross}; withholding tax: {withholding}; net "
+                "interest for the lender: {net}"
+            ),
+            gross=tr.money(sim["total_interest"]),
+            withholding=tr.money(sim["total_withholding"]),
+            net=tr.money(sim["total_net_interest"]),
+        )
+    )
+    credits = "; ".join(f"{c['year']}: {tr.money(c['credit'])}" for c in sim["tax_credits"])
+    lines.append("• " + tr(N_("Annual tax credit per income year: {credits}"), credits=credits))
+    lines.append(
+        "• " + tr(N_("Total tax credits: {amount}"), amount=tr.money(sim["total_tax_credits"]))
+    )
+    default = sim.get("default_credit") or {}
+    if default:
+        lines.append(
+            "• "
+            + tr(
+                N_(
+                    "If the borrower fails just after the first instalment: a "
+                    "one-time tax credit of {rate} on the lost principal of "
+                    "{lost}, that is {credit}."
+                ),
+                rate=_pct(tr, default.get("rate_pct", "0")),
+                lost=tr.money(default.get("on_lost_principal", "0")),
+                credit=tr.money(default.get("credit", "0")),
+            )
+        )
+    lines.append(
+        "• "
+        + tr(
+            N_(
+                "Net return for the lender (net interest + tax credits): "
+                "{amount}, a yield of {irr} per year."
+            ),
+            amount=tr.money(sim["net_return"]),
+            irr=_pct(tr, sim["irr_pct"]),
+        )
+    )
+    lines.append(
+        tr(
+            N_(
+                "The borrower withholds the withholding tax on each interest payment "
+                "and pays it to the tax office (form 273)."
+            )
+        )
+    )
+    lines.append(
+        tr(
+            N_(
+                "Conventions: periodic rate = annual rate / payments per year; amounts "
+                "rounded to the cent; tax credits counted on 30 June of the next year "
+                "for the yield."
+            )
+        )
+    )
+    return "\n".join(lines)
+
+
+def notes(tr: Translator, answer: dict[str, Any], in_play: tuple[str, ...]) -> list[str]:
+    """Rules date and version, warnings, the registering agencies and the disclaimer."""
+    out = [
+        tr(
+            N_("Rules applied: those in force on {date} (leenwijzer rules {version})."),
+            date=tr.date(answer["closing_date"]),
+            version=answer["rules_version"],
+        )
+    ]
+    for warning in answer.get("warnings", []):
+        out.append("⚠ " + warning_text(tr, warning))
+    out.append(agencies(tr, in_play, answer))
+    out.append(tr(DISCLAIMER))
+    return out
+
+
+def warning_text(tr: Translator, warning: dict[str, Any]) -> str:
+    code, d = warning["code"], warning.get("detail", {})
+    if code == "legal_rate_provisional":
+        return tr(
+            N_(
+                "The legal interest rate of {year} is not published yet; I used the last "
+                "known one. The agencies advise waiting for the new rate before "
+                "signing."
+            ),
+            year=d.get("year", ""),
+        )
+    if code == "parameter_uncertain":
+        what = PARAMETER_NAMES.get(str(d.get("parameter")))
+        if what:
+            return tr(
+                N_(
+                    "The sources disagree about {what}: check with the agency before relying on it."
+                ),
+                what=tr(what),
+            )
+        return tr(
+            N_(
+                "The sources disagree about one of the figures used: check with the "
+                "agency before relying on it."
+            )
+        )
+    if code == "date_not_covered":
+        return tr(
+            N_("leenwijzer covers loans closed from {date} on."),
+            date=tr.date(d.get("covered_from", "2015-01-01")),
+        )
+    if code == "closing_date_assumed":
+        return tr(N_("I assumed the loan is closed on {date}."), date=tr.date(d["date"]))
+    return tr(N_("Note: {code}."), code=code)
+
+
+def agencies(tr: Translator, in_play: tuple[str, ...], answer: dict[str, Any] | None) -> str:
+    """Who registers the loan (or grants it) and where to read more."""
+    lines = []
+    if "winwin" in in_play or "cofinanciering" in in_play:
+        lines.append(
+            tr(
+                N_(
+                    "Winwinlening and PMV co-financing: PMV (Participatiemaatschappij "
+                    "Vlaanderen), pmv.eu; more on vlaio.be."
+                )
+            )
+        )
+    if "proxi" in in_play:
+        lines.append(
+            tr(
+                N_(
+                    "Proxi loan: the Brussels Guarantee Fund, run by "
+                    "finance&invest.brussels, finance.brussels."
+                )
+            )
+        )
+    return "\n".join([tr(N_("Registration and information:")), *lines])
+
+
+def advisor_text(tr: Translator, role: str | None) -> str:
+    """Until the triage queue exists: the contact points of the agencies."""
+    return "\n".join(
+        [
+            tr(N_("For personal advice, contact the agency of the regime:")),
+            agencies(tr, regimes_in_play(role), None),
+        ]
+    )
+
+
+def help_text(tr: Translator) -> str:
+    """What the person can type at any time."""
+    lines = [
+        tr(
+            N_(
+                "Answer with the buttons or type your answer: yes/no, a postal code, an "
+                "amount like 50.000 or 50k, a date like 15/03/2025. You can also type:"
+            )
+        )
+    ]
+    for command, text in command_descriptions(tr.lang).items():
+        lines.append(f"/{command} – {text}")
+    return "\n".join(lines)
+
+
+COMMAND_TEXTS: dict[str, str] = {
+    "start": N_("start a conversation"),
+    "restart": N_("start again from the beginning"),
+    "back": N_("undo your last answer"),
+    "language": N_("choose Nederlands, Français or English"),
+    "help": N_("what you can type"),
+    "forget": N_("erase everything you told me"),
+    "advisor": N_("how to reach an advisor"),
+}
+
+
+def command_descriptions(lang: str) -> dict[str, str]:
+    """Command -> description in `lang` (for Telegram's setMyCommands and /help)."""
+    tr = Translator(lang)
+    return {command: tr(text) for command, text in COMMAND_TEXTS.items()}
+
+
+def rate_hint(tr: Translator, answer: dict[str, Any]) -> str:
+    """The allowed interest rate range for the closing year, when a regime in play knows it."""
+    for part in answer["regimes"]:
+        limits = part.get("limits", {})
+        if "rate_min_pct" in limits and part["verdict"] != "not_eligible":
+            return tr(
+                N_("For a loan closed in {year} it must lie between {low} and {high}."),
+                year=answer["closing_date"][:4],
+                low=_pct(tr, limits["rate_min_pct"]),
+                high=_pct(tr, limits["rate_max_pct"]),
+            )
+    return ""
+
+
+def schedule_table(tr: Translator, sim: dict[str, Any] | None) -> Table | None:
+    """The full repayment schedule as a table of formatted cells."""
+    if not sim:
+        return None
+    columns = [
+        tr(N_("No.")),
+        tr(N_("Date")),
+        tr(N_("Interest")),
+        tr(N_("Capital")),
+        tr(N_("Outstanding")),
+        tr(N_("Withholding tax")),
+        tr(N_("Net interest")),
+    ]
+    rows = [
+        [
+            str(i["n"]),
+            tr.date(i["date"]),
+            tr.money(i["interest"]),
+            tr.money(i["capital"]),
+            tr.money(i["balance"]),
+            tr.money(i["withholding"]),
+            tr.money(i["net_interest"]),
+        ]
+        for i in sim["instalments"]
+    ]
+    return Table(columns, rows)
