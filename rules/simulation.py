@@ -37,6 +37,20 @@ from rules.schedule import (
     to_cent,
 )
 
+__all__ = [
+    "CONVENTIONS",
+    "CreditTerms",
+    "Instalment",
+    "LoanTerms",
+    "TaxCredit",
+    "annual_tax_credits",
+    "build_schedule",
+    "lender_cash_flows",
+    "simulate",
+    "tax_credit_years",
+    "xirr_pct",
+]
+
 CONVENTIONS = (
     "periodic rate = annual rate / periods per year; amounts rounded to the cent (half up); "
     "tax credit on the mean of the balances on 1 January and 31 December (capped); "
@@ -45,9 +59,10 @@ CONVENTIONS = (
 )
 IRR_MAX_ITERATIONS = 60
 _IRR_PRECISION = 16
-# Newton converges quadratically: once a step is below 1e-9 the error left is far below
-# what rounding the yield to 0.01 % can see.
-_IRR_TOLERANCE = Decimal("1e-9")
+# Newton converges quadratically: after a step s the error left in L is about K·s², K
+# below the loan's mean duration in years (<= 30). A step under 1e-5 leaves < 3e-9, far
+# below what rounding the yield to 0.01 % can see; stopping there saves a whole pass.
+_IRR_TOLERANCE = Decimal("1e-5")
 _DAYS_PER_YEAR = Decimal(365)
 
 
@@ -123,13 +138,34 @@ def lender_cash_flows(
     return sorted(flows)
 
 
+def _first_guess(
+    amounts: list[Decimal], weighted: list[Decimal], days: list[int]
+) -> Decimal | None:
+    """A Halley step from L = 0, where every discount factor is 1 and so costs no powers.
+
+    With f = sum(c), s1 = sum(c·d), s2 = sum(c·d²) (d in days), Halley's third-order step
+    is L = 2·f·s1·365 / (2·s1² − f·s2); Newton's f·365 / s1 when that denominator is not
+    positive. It lands about ten times closer than Newton's, saving a pass (~60 µs).
+    """
+    total = sum(amounts, Decimal(0))
+    first = sum(weighted, Decimal(0))
+    if first == 0:
+        return None
+    second = sum(map(mul, weighted, days), Decimal(0))
+    denominator = 2 * first * first - total * second
+    if denominator > 0:
+        return 2 * total * first * _DAYS_PER_YEAR / denominator
+    return total * _DAYS_PER_YEAR / first
+
+
 def xirr_pct(flows: list[tuple[date, Decimal]]) -> Decimal | None:
     """Annual internal rate of return (%) of dated cash flows, actual/365; None if none.
 
     Solves sum(c_i · q^d_i) = 0 for the daily discount factor q = (1+x)^(−1/365) by
-    Newton's method on L = ln(1+x), starting at L = 0, at most IRR_MAX_ITERATIONS steps.
-    For a lender (one outflow first, inflows after, inflows >= outflow) the net present
-    value is decreasing and convex in L, so the steps rise monotonically to the root.
+    Newton's method on L = ln(1+x) from a Halley step at L = 0, at most
+    IRR_MAX_ITERATIONS steps. For a lender (one outflow first, inflows after, inflows >=
+    outflow) the net present value is decreasing and convex in L: the root is unique and
+    >= 0, and Newton's steps, once left of it, rise monotonically to it.
     Discount factors are cumulative products over the day gaps between flows, each
     distinct gap powered once per step; the sums run in C (map/accumulate) because this
     is the hot loop of `simulate`.
@@ -142,11 +178,9 @@ def xirr_pct(flows: list[tuple[date, Decimal]]) -> Decimal | None:
     weighted = list(map(mul, amounts, days))
     with localcontext() as ctx:
         ctx.prec = _IRR_PRECISION
-        # The first step, from L = 0 where every discount factor is 1, costs no powers.
-        slope = sum(weighted, Decimal(0))
-        if slope == 0:
+        log_rate = _first_guess(amounts, weighted, days)
+        if log_rate is None:
             return None
-        log_rate = sum(amounts, Decimal(0)) * _DAYS_PER_YEAR / slope
         for _ in range(IRR_MAX_ITERATIONS):
             daily = (-log_rate / _DAYS_PER_YEAR).exp()
             powers = {gap: daily**gap for gap in distinct}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -397,6 +397,44 @@ def test_xirr_zeroes_the_present_value_actual_365() -> None:
         D(0),
     )
     assert abs(npv) < D("0.0001")
+
+
+def reference_irr_pct(flows: list[tuple[date, Decimal]]) -> Decimal:
+    """The yield by plain bisection on (1+x)^(d/365), independent of xirr_pct's method."""
+    start = flows[0][0]
+
+    def npv(rate: Decimal) -> Decimal:
+        return sum(
+            (amount / (1 + rate) ** (D((day - start).days) / 365) for day, amount in flows),
+            D(0),
+        )
+
+    low, high = D("-0.5"), D("1")
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if npv(middle) > 0 else (low, middle)
+    return (low + high) / 2 * 100
+
+
+@pytest.mark.parametrize(
+    ("terms", "credit"),
+    [
+        (EXAMPLE_1, WINWIN_2024),
+        (EXAMPLE_2, WINWIN_2024),
+        (LoanTerms(D("75000"), D("20"), 30, "bullet", "annual", date(2016, 2, 29)), None),
+        (LoanTerms(D("0.01"), D("7"), 3, "annuity", "monthly", date(2024, 1, 31)), None),
+        (
+            LoanTerms(D("200000"), D("1.5"), 8, "annuity", "half_yearly", date(2022, 3, 1), 7),
+            CreditTerms(lambda year: D(4) if year < 2025 else D("2.5"), D(200000), D(30)),
+        ),
+    ],
+)
+def test_irr_matches_a_bisection_reference(terms: LoanTerms, credit: CreditTerms | None) -> None:
+    schedule = build_schedule(terms, flat("30"))
+    credits = tax_credit_years(terms, schedule, credit) if credit else []
+    expected = reference_irr_pct(lender_cash_flows(terms, schedule, credits))
+    result = simulate(terms, flat("30"), credit)
+    assert D(result["irr_pct"]) == expected.quantize(D("0.01"), ROUND_HALF_UP)
 
 
 def test_lender_flows_put_each_credit_on_30_june_of_the_next_year() -> None:
