@@ -157,6 +157,10 @@ def create_app(
     async def demo_css() -> Response:
         return Response(DEMO_CSS, media_type="text/css; charset=utf-8")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/", include_in_schema=False)
     async def demo_page(request: Request, lang: str | None = None) -> HTMLResponse:
         chosen = negotiate_language(lang, request.headers.get("accept-language"))

@@ -307,7 +307,7 @@
 
   function send(event, echo, retried) {
     if (busy) return;
-    var viaButton = event.type === "button";
+    var typed = event.type === "text";
     if (echo) {
       disableOldChoices();
       append({ who: "user", text: echo });
@@ -351,7 +351,7 @@
       });
       save();
       var fresh = log.querySelector(".choice:not(:disabled)");
-      if (viaButton && fresh) fresh.focus();
+      if (fresh && !typed) fresh.focus();
       else input.focus();
     }).catch(function (error) {
       setBusy(false);
