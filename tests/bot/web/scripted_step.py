@@ -34,15 +34,15 @@ def step(
     new = (
         copy.deepcopy(state) if state else {"lang": event.lang or "en", "at": "role", "done": False}
     )
-    lang = new["lang"]
+    lang = str(new["lang"])
     if event.type == "start" or (event.type == "command" and event.name == "restart"):
         new.update(at="role", done=False)
         return new, [_role_question(lang)]
     if event.type == "command" and event.name == "language" and event.arg in WORDS:
-        new["lang"] = lang = event.arg
-        return new, [Reply(f"[{lang}]"), _role_question(lang)] if new["at"] == "role" else [
-            Reply(f"[{lang}] {WORDS[lang][new['at']] if new['at'] in WORDS[lang] else ''}")
-        ]
+        new["lang"] = lang = str(event.arg)
+        if new["at"] == "role":
+            return new, [Reply(f"[{lang}]"), _role_question(lang)]
+        return new, [Reply(f"[{lang}] {WORDS[lang].get(str(new['at']), '')}")]
     if new["at"] == "role" and event.type == "button":
         new["at"] = "amount"
         return new, [Reply(WORDS[lang]["amount"])]

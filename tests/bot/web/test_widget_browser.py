@@ -7,7 +7,6 @@ CSS isolation. The real questionnaire is driven in `test_widget_conversation_bro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,7 +51,12 @@ def bot_texts(page: Any) -> list[str]:
 
 def test_xss_payload_is_shown_as_text_and_runs_nothing(page: Any, base_url: str) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def record(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
     open_widget(page, base_url)
     page.get_by_role("button", name="Lender").click()
     page.get_by_text("How much?").wait_for()
