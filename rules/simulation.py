@@ -6,8 +6,10 @@ serves winwin, proxi (with `CreditTerms`) and cofinanciering (`credit=None`). Th
 of `simulate` is exactly the `simulation` object of `shared/contracts/evaluate-json.md`.
 
 Conventions beyond `shared/domain/simulation.md`, chosen here and stated in the output:
-- tax credit base = (min(balance 1 Jan, cap) + min(balance 31 Dec, cap)) / 2 rounded to
-  the cent, credit = rate x base rounded to the cent; balances at the end of those days;
+- tax credit = rate x (min(balance 1 Jan, cap) + min(balance 31 Dec, cap)) / 2, rounded
+  once to the cent (simulation.md); balances at the end of those days. The `base` shown is
+  that mean rounded to the cent, so when the mean ends in a half cent, rate x shown base
+  can differ from the credit by a cent;
 - the lender's yield (`irr_pct`) is an XIRR, actual/365, on −principal at closing, each
   net instalment (capital + net interest) on its date and each year's credit on 30 June
   of the next year; it is found by Newton's method in Decimal with at most
@@ -88,7 +90,11 @@ def pct_text(value: Decimal) -> str:
 
 @dataclass(frozen=True)
 class TaxCredit:
-    """The annual tax credit of one income year (rate in %, base and credit in euro)."""
+    """The annual tax credit of one income year (rate in %, base and credit in euro).
+
+    `base` is the capped mean balance rounded for display; `credit` is computed from the
+    unrounded mean (one rounding, as simulation.md writes the formula).
+    """
 
     year: int
     rate_pct: Decimal
@@ -115,9 +121,9 @@ def tax_credit_years(
     for year in range(terms.closing_date.year, schedule[-1].date.year + 1):
         start = min(lookup.on(date(year, 1, 1)), cap)
         end = min(lookup.on(date(year, 12, 31)), cap)
-        base = to_cent((start + end) / 2)
+        mean = (start + end) / 2  # may end in a half cent: rounded once, on the credit
         rate_pct = credit.rate_pct_for_year(year)
-        rows.append(TaxCredit(year, rate_pct, base, to_cent(base * rate_pct / HUNDRED)))
+        rows.append(TaxCredit(year, rate_pct, to_cent(mean), to_cent(mean * rate_pct / HUNDRED)))
     return rows
 
 

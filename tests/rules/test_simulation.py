@@ -343,6 +343,15 @@ def test_credit_base_is_capped_on_both_balances() -> None:
     assert [row["credit"] for row in rows] == ["937.50", "1875.00", "1687.50", "1125.00", "375.00"]
 
 
+def test_credit_is_rounded_once_from_the_unrounded_mean() -> None:
+    # mean (0 + 20,000.39) / 2 = 10,000.195; 2.5 % of it = 250.004875 -> 250.00
+    # (rounding the base first, to 10,000.20, would give 250.01)
+    terms = LoanTerms(D("20000.39"), D("4.5"), 8, "bullet", "annual", date(2024, 9, 16))
+    schedule = build_schedule(terms, flat("30"))
+    first = annual_tax_credits(terms, schedule, WINWIN_2024)[0]
+    assert first == {"year": 2024, "rate_pct": "2.5", "base": "10000.20", "credit": "250.00"}
+
+
 def test_credit_rate_is_asked_per_income_year() -> None:
     proxi = CreditTerms(
         rate_pct_for_year=lambda year: D(4) if year <= 2026 else D("2.5"),
