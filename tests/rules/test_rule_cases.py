@@ -446,7 +446,82 @@ def _constant(rate: Decimal) -> Callable[[int], Decimal]:
     return lambda _year: rate
 
 
+# The condition ids of each regime (evaluate contract table plus the decisions file):
+# the suite must expect each one to pass somewhere and to fail somewhere.
+CONDITION_IDS: dict[str, tuple[str, ...]] = {
+    "winwin": (
+        "regime.in_force",
+        "lender.natural_person",
+        "lender.professional_capacity",
+        "lender.region",
+        "lender.employee",
+        "lender.spouse",
+        "lender.mandate",
+        "lender.shareholding",
+        "lender.other_loan_as_borrower",
+        "lender.cap",
+        "borrower.sme",
+        "borrower.region",
+        "borrower.economic_activity",
+        "borrower.cap",
+        "loan.duration",
+        "loan.rate",
+        "loan.repayment",
+    ),
+    "cofinanciering": (
+        "regime.in_force",
+        "borrower.sme",
+        "borrower.region",
+        "borrower.economic_activity",
+        "loan.duration",
+        "project.amount",
+        "project.own_contribution",
+        "project.partner_share",
+        "project.partner_duration",
+    ),
+}
+CONDITION_IDS["proxi"] = (
+    *CONDITION_IDS["winwin"],
+    "lender.cap_year",
+    "borrower.excluded_sector",
+)
+
+
+def expected_statuses(cases: list[RuleCase]) -> set[tuple[str, str, str]]:
+    """(regime, condition id, status) triples that some case expects, from its text alone.
+
+    An eligible verdict means every condition of the regime passes; `fails:` and
+    `conditions:` name the rest.
+    """
+    seen: set[tuple[str, str, str]] = set()
+    for rule_case in cases:
+        for regime in REGIMES:
+            part = rule_case.expect.get(regime)
+            if part is None:
+                continue
+            if part["verdict"] == "eligible":
+                seen |= {(regime, cid, "pass") for cid in CONDITION_IDS[regime]}
+            seen |= {(regime, cid, "fail") for cid in part.get("fails", [])}
+            seen |= {
+                (regime, cid, status) for cid, status in (part.get("conditions") or {}).items()
+            }
+    return seen
+
+
 ALL_CASES = load_cases()
+
+
+def test_every_condition_is_expected_to_pass_and_to_fail() -> None:
+    """Coverage the issue asks for: each condition of each regime, on both sides."""
+    seen = expected_statuses(ALL_CASES)
+    uncovered = [
+        f"{regime} {cid} {status}"
+        for regime, ids in CONDITION_IDS.items()
+        for cid in ids
+        for status in ("pass", "fail")
+        if (regime, cid, status) not in seen
+    ]
+    assert not uncovered, "no rule case expects: " + ", ".join(uncovered)
 
 
 def test_suite_is_big_enough() -> None:
