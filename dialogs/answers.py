@@ -317,8 +317,7 @@ class Years(AnswerKind):
     def buttons(self, tr: Translator, now: datetime) -> list[Button]:
         found = [Button("zero", tr(self.zero_label))] if self.zero_label else []
         return found + [
-            Button(f"years.{n}", tr.plural(N_("{n} year"), N_("{n} years"), n))
-            for n in self.suggested
+            Button(f"years.{n}", tr.plural("{n} year", "{n} years", n)) for n in self.suggested
         ]
 
     def from_button(self, key: str, now: datetime) -> Any:
@@ -342,7 +341,7 @@ class Years(AnswerKind):
         return years
 
     def show(self, value: Any, tr: Translator) -> str:
-        return tr.plural(N_("{n} year"), N_("{n} years"), int(value))
+        return tr.plural("{n} year", "{n} years", int(value))
 
 
 _TODAY_WORDS = {"today", "vandaag", "aujourd'hui", "aujourdhui", "auj", "now", "nu"}

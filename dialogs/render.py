@@ -53,7 +53,7 @@ def show_answer(field: str, value: Any, tr: Translator) -> str:
     if field == "borrower.partners":
         if not value:
             return tr(N_("None"))
-        return tr.plural(N_("{n} enterprise"), N_("{n} enterprises"), len(value))
+        return tr.plural("{n} enterprise", "{n} enterprises", len(value))
     question = QUESTIONS.get(field)
     if question is None:
         return str(value)
@@ -69,7 +69,14 @@ def summary(
     buttons = [Button("confirm", tr(N_("Yes, show the result")))]
     role_question = QUESTIONS["role"]
     if role:
-        lines.append(f"• {tr(role_question.label)}: {role_question.answer.show(role, tr)}")
+        lines.append(
+            "• "
+            + tr(
+                N_("{label}: {value}"),
+                label=tr(role_question.label),
+                value=role_question.answer.show(role, tr),
+            )
+        )
         buttons.append(Button("edit.role", tr(N_("Change: {what}"), what=tr(role_question.label))))
     for question in FLOW:
         if question.when in (When.ROLE, When.PARTNER):
@@ -81,7 +88,7 @@ def summary(
             shown = tr(N_("I don't know"))
         else:
             continue
-        lines.append(f"• {tr(question.label)}: {shown}")
+        lines.append("• " + tr(N_("{label}: {value}"), label=tr(question.label), value=shown))
         buttons.append(Button(f"edit.{field}", tr(N_("Change: {what}"), what=tr(question.label))))
     for field in ("loan.grace_years", "project.pmv_amount"):
         if field not in answers and (field == "loan.grace_years" or role == "entrepreneur"):
