@@ -8,6 +8,7 @@ the limits for this case on the closing date, and the simulation once eligible.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -53,8 +54,17 @@ def _not_covered(name: str, on: dt.date, covered_from: dt.date) -> dict[str, Any
     return _regime_answer(name, [check], {})
 
 
-def _withholding(ctx: Context) -> Any:
-    return lambda day: ctx.value("withholding_tax_rate", shared=True, on=day)
+def _withholding(ctx: Context) -> Callable[[dt.date], Decimal]:
+    """The withholding rate on a payment date; rates only change on 1 January, so each
+    year's rate is looked up once."""
+    by_year: dict[int, Decimal] = {}
+
+    def rate_on(day: dt.date) -> Decimal:
+        if day.year not in by_year:
+            by_year[day.year] = ctx.value("withholding_tax_rate", shared=True, on=day)
+        return by_year[day.year]
+
+    return rate_on
 
 
 def _friends_loan_simulation(ctx: Context, credit: CreditTerms) -> dict[str, Any]:

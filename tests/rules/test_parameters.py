@@ -101,3 +101,9 @@ def test_withholding_changes_on_new_year() -> None:
     withholding = load_all()["common"]["withholding_tax_rate"]
     assert withholding.at(dt.date(2016, 12, 31)) == Decimal(27)
     assert withholding.at(dt.date(2017, 1, 1)) == Decimal(30)
+
+
+def test_withholding_rates_change_on_1_january_only() -> None:
+    """rules.evaluate looks the withholding rate up once per calendar year."""
+    withholding = load_all()["common"]["withholding_tax_rate"]
+    assert all((day.month, day.day) == (1, 1) for day in withholding.values)
