@@ -147,11 +147,11 @@ class RuleCase:
     expect: dict[str, Any]
 
 
-def load_bases() -> dict[str, dict[str, Any]]:
+def load_bases(path: Path = BASES_FILE) -> dict[str, dict[str, Any]]:
     """The named bases of `_bases.yaml`: name -> contract case (a base may name a base)."""
-    raw = read_yaml(BASES_FILE)
+    raw = read_yaml(path) if path.exists() else {}
     if not isinstance(raw, dict):
-        raise CaseFileError(f"{BASES_FILE.name}: expected a mapping of base name -> case")
+        raise CaseFileError(f"{path.name}: expected a mapping of base name -> case")
     resolved: dict[str, dict[str, Any]] = {}
 
     def resolve(name: str, chain: tuple[str, ...]) -> dict[str, Any]:
@@ -207,12 +207,12 @@ def _check_expect(where: str, expect: Any, simulate_kind: bool) -> None:
         _refuse_unknown(f"{where} simulation", expect["simulation"], SIMULATION_KEYS)
 
 
-def load_cases() -> list[RuleCase]:
+def load_cases(cases_dir: Path = CASES_DIR) -> list[RuleCase]:
     """Every case of every `cases/*.yaml` file (files starting with `_` hold bases)."""
-    bases = load_bases()
+    bases = load_bases(cases_dir / BASES_FILE.name)
     cases: list[RuleCase] = []
     names: set[str] = set()
-    for path in sorted(CASES_DIR.glob("*.yaml")):
+    for path in sorted(cases_dir.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
         entries = read_yaml(path)
@@ -537,3 +537,45 @@ def test_rule_case(rule_case: RuleCase) -> None:
     else:
         problems = run_evaluate(rule_case)
     assert not problems, f"{rule_case.file}: {rule_case.name}\n  " + "\n  ".join(problems)
+
+
+GOOD_CASE = """
+- name: a good case
+  case: {closing_date: 2024-09-16}
+  expect:
+    winwin: {verdict: needs_info, missing_starts_with: [lender.region]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        (GOOD_CASE.replace("verdict:", "verdit:"), "unknown key"),
+        (GOOD_CASE.replace("expect:", "expected:"), "unknown key"),
+        (GOOD_CASE.replace("  case:", "  case: {}\n  case:"), "duplicate key"),
+        (GOOD_CASE + GOOD_CASE, "used twice"),
+        (GOOD_CASE.replace("missing_starts_with: [lender.region]", "fails: []"), "missing"),
+        (GOOD_CASE.replace("needs_info", "eligable"), "verdict must be"),
+        (GOOD_CASE.replace("  case:", "  base: nowhere\n  case:"), "unknown base"),
+    ],
+    ids=[
+        "typo",
+        "typo-expect",
+        "duplicate-key",
+        "duplicate-name",
+        "needs-info-without-missing",
+        "bad-verdict",
+        "unknown-base",
+    ],
+)
+def test_a_mistyped_case_file_stops_the_run(tmp_path: Path, text: str, complaint: str) -> None:
+    """A typo must never silently turn a check off: the whole file is refused."""
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CaseFileError, match=complaint):
+        load_cases(tmp_path)
+
+
+def test_the_good_case_file_loads(tmp_path: Path) -> None:
+    """The template the refusals above start from is itself valid."""
+    (tmp_path / "mine.yaml").write_text(GOOD_CASE, encoding="utf-8")
+    assert [case.name for case in load_cases(tmp_path)] == ["a good case"]
