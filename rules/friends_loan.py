@@ -58,21 +58,21 @@ def check_employee(ctx: Context, source: str) -> Check:
 
 def check_spouse(ctx: Context, source: str) -> Check:
     form = ctx.case.borrower.legal_form
-    if form is None:
-        return ctx.check("lender.spouse", "unknown", {}, source, ("borrower.legal_form",))
-    if form != "self_employed":
-        return _not_applicable(ctx, "lender.spouse", form, source)
     given = ctx.case.lender.spouse_of_borrower
+    if form is None and given is not False:  # "not the spouse" passes whatever the form
+        return ctx.check("lender.spouse", "unknown", {}, source, ("borrower.legal_form",))
+    if form is not None and form != "self_employed":
+        return _not_applicable(ctx, "lender.spouse", form, source)
     return _flag(ctx, "lender.spouse", given, False, "lender.spouse_of_borrower", source)
 
 
 def check_mandate(ctx: Context, source: str) -> Check:
     form = ctx.case.borrower.legal_form
-    if form is None:
-        return ctx.check("lender.mandate", "unknown", {}, source, ("borrower.legal_form",))
-    if form not in LEGAL_FORMS_WITH_MANDATES:
-        return _not_applicable(ctx, "lender.mandate", form, source)
     given = ctx.case.lender.director_of_borrower
+    if form is None and given is not False:  # "no mandate" passes whatever the form
+        return ctx.check("lender.mandate", "unknown", {}, source, ("borrower.legal_form",))
+    if form is not None and form not in LEGAL_FORMS_WITH_MANDATES:
+        return _not_applicable(ctx, "lender.mandate", form, source)
     return _flag(ctx, "lender.mandate", given, False, "lender.director_of_borrower", source)
 
 
@@ -80,7 +80,9 @@ def check_shareholding(ctx: Context) -> Check:
     form = ctx.case.borrower.legal_form
     source = ctx.source("max_shareholding_pct")
     limit: Decimal = ctx.value("max_shareholding_pct")
-    if form is None:
+    held = ctx.case.lender.shareholding_pct
+    within = held is not None and held <= limit  # passes whatever the legal form
+    if form is None and not within:
         return ctx.check(
             "lender.shareholding",
             "unknown",
@@ -88,9 +90,8 @@ def check_shareholding(ctx: Context) -> Check:
             source,
             ("borrower.legal_form",),
         )
-    if form not in LEGAL_FORMS_WITH_MANDATES:
+    if form is not None and form not in LEGAL_FORMS_WITH_MANDATES:
         return _not_applicable(ctx, "lender.shareholding", form, source)
-    held = ctx.case.lender.shareholding_pct
     if held is None:
         return ctx.check(
             "lender.shareholding",
