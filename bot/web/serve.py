@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 def run_serve(host: str = "127.0.0.1", port: int = 8080) -> int:
     """Configure storage, build the app (and the Telegram runner), serve until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     settings = get_settings()
 
     from bot.service import configure

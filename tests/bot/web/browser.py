@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,14 +19,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+#: CI sets LEENWIJZER_REQUIRE_BROWSER=1: there a missing browser fails instead of skipping.
+BROWSER_REQUIRED = os.environ.get("LEENWIJZER_REQUIRE_BROWSER") == "1"
+
 requires_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed"
+    not CHROMIUM.exists() and not BROWSER_REQUIRED,
+    reason="Debian chromium (/usr/bin/chromium) is not installed",
 )
 
 
 def launch() -> Iterator[object]:
     """A headless Chromium for a test module (the Playwright Browser)."""
     from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing but LEENWIJZER_REQUIRE_BROWSER=1")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
