@@ -336,6 +336,11 @@ class Turn:
             self.prompt()
             return
         record = history.pop()
+        undone = [
+            (field, self.st["answers"][field])
+            for field in record["answers"]
+            if field in self.st["answers"] and field in QUESTIONS
+        ]
         for field, old in record["answers"].items():
             if old == ABSENT:
                 self.st["answers"].pop(field, None)
@@ -346,6 +351,10 @@ class Turn:
         self.st["mode"] = "ask"
         self.st["q"] = record["q"]
         self.say(N_("Undone. Let us take that question again."))
+        for field, value in undone:
+            self.say(
+                N_("You had answered: {value}."), value=render.show_answer(field, value, self.tr)
+            )
         self.prompt()
 
     def edit(self, field: str) -> None:
