@@ -1,0 +1,71 @@
+"""`serve` runs the Telegram bot in the same process: started and stopped with the app,
+its webhook route mounted only in webhook mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from web_fakes import FakeHandle, healthy
+
+from bot.settings import Settings
+from bot.web.app import create_app
+from bot.web.config import WebConfig
+
+WEBHOOK = "/telegram/webhook"
+
+
+@dataclass
+class FakeRunner:
+    webhook_path: str = WEBHOOK
+    events: list[str] = field(default_factory=list)
+
+    async def start(self) -> None:
+        self.events.append("start")
+
+    async def stop(self) -> None:
+        self.events.append("stop")
+
+    async def handle_webhook(self, request: Request) -> Response:
+        update = await request.json()
+        self.events.append(f"update {update['update_id']}")
+        return JSONResponse({"ok": True})
+
+
+def build(settings: Settings, runner: FakeRunner) -> TestClient:
+    app = create_app(
+        settings,
+        handle=FakeHandle(),
+        healthcheck=healthy,
+        web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
+        telegram_runner=runner,
+    )
+    return TestClient(app)
+
+
+def test_runner_starts_and_stops_with_the_app() -> None:
+    runner = FakeRunner()
+    with build(Settings(TELEGRAM_BOT_TOKEN="1:x"), runner) as client:
+        assert runner.events == ["start"]
+        assert client.get("/healthz").status_code == 200
+    assert runner.events == ["start", "stop"]
+
+
+def test_webhook_route_in_webhook_mode() -> None:
+    runner = FakeRunner()
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN="1:x", TELEGRAM_WEBHOOK_URL=f"https://bot.example{WEBHOOK}"
+    )
+    with build(settings, runner) as client:
+        response = client.post(WEBHOOK, json={"update_id": 7})
+        assert response.status_code == 200
+    assert "update 7" in runner.events
+
+
+def test_no_webhook_route_when_polling() -> None:
+    runner = FakeRunner()
+    with build(Settings(TELEGRAM_BOT_TOKEN="1:x"), runner) as client:
+        assert client.post(WEBHOOK, json={"update_id": 7}).status_code in (404, 405)
+    assert not any(event.startswith("update") for event in runner.events)
