@@ -1,0 +1,97 @@
+"""`leenwijzer chat` scripted through a pipe (stdin not a terminal), in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.terminal import event_for, render_reply
+from dialogs.events import Button, Reply, Table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _chat(args: list[str], lines: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_scripted_conversation_in_dutch_answers_by_number_and_text() -> None:
+    # role 2 = lender; 1 = today; a Walloon postal code ends it; 1 = confirm on the summary
+    done = _chat(["--lang", "nl"], ["2", "1", "5000", "1"])
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "[1] Ik zoek een lening voor mijn onderneming" in out
+    assert "> 5000" in out
+    assert "Genoteerd: Waals Gewest" in out
+    assert "Winwinlening: niet mogelijk" in out
+    assert "Dit is informatie, geen juridisch of fiscaal advies." in out
+
+
+def test_prefill_gives_the_result_first_and_the_table_on_request(tmp_path: Path) -> None:
+    case = {
+        "closing_date": "2024-03-15",
+        "lender": {
+            "region": "flanders",
+            "natural_person": True,
+            "professional_capacity": False,
+            "employee_of_borrower": False,
+            "director_of_borrower": False,
+            "shareholding_pct": "0",
+            "borrower_in_other_loan": False,
+            "already_lent": "0",
+        },
+        "borrower": {
+            "legal_form": "company",
+            "region": "flanders",
+            "staff": "12",
+            "turnover": "1500000",
+            "partners": [],
+            "public_control_pct": "0",
+            "already_borrowed": "0",
+        },
+        "loan": {
+            "amount": "20000",
+            "rate_pct": "4.5",
+            "years": 8,
+            "repayment": "annuity",
+            "frequency": "monthly",
+        },
+    }
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    done = _chat(["--lang", "fr", "--prefill", str(path)], ["1"])
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.split("> ")[0]
+    assert "prêt Winwin : possible" in first
+    assert "Tableau d'amortissement : prêt Winwin" in done.stdout
+    assert "15 mars 2032" in done.stdout
+
+
+def test_unreadable_prefill_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    done = _chat(["--prefill", str(bad)], [])
+    assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def test_numbers_pick_buttons_and_slashes_are_commands() -> None:
+    buttons = [Button("yes", "Ja"), Button("no", "Nee")]
+    assert event_for("2", buttons).key == "no"
+    assert event_for("7", buttons).text == "7"
+    assert event_for("/language fr", buttons).arg == "fr"
+    assert event_for("/start", buttons).type == "start"
+
+
+def test_tables_are_aligned() -> None:
+    text = render_reply(Reply("t", table=Table(["a", "bb"], [["1", "22"], ["333", "4"]])))
+    assert "  a  bb" in text and "333   4" in text
