@@ -25,13 +25,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(db_dir: Path, step: Any | None = None) -> Iterator[str]:
+def live_server(db_dir: Path, step: Any | None = None, allowed_origins: str = "") -> Iterator[str]:
     """Yield the base URL of a running server; the conversation uses `step` if given."""
     from bot import service
 
     service.configure(f"sqlite:///{db_dir / 'web.sqlite3'}", step=step)
     app = create_app(
-        Settings(LEENWIJZER_ALLOWED_ORIGINS=""),
+        Settings(LEENWIJZER_ALLOWED_ORIGINS=allowed_origins),
         web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
     )
     port = free_port()

@@ -8,6 +8,7 @@ Questions: role (buttons) → amount (typed) → confirm (buttons) → result wi
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,9 @@ def step(
     lang = str(new["lang"])
     if event.type == "start" or (event.type == "command" and event.name == "restart"):
         new.update(at="role", done=False)
+        if event.prefill:
+            known = json.dumps(event.prefill, sort_keys=True)
+            return new, [Reply(f"Already known: {known}"), _role_question(lang)]
         return new, [_role_question(lang)]
     if event.type == "command" and event.name == "language" and event.arg in WORDS:
         new["lang"] = lang = str(event.arg)
