@@ -338,14 +338,14 @@ FLOW: tuple[Question, ...] = (
         "borrower.partners",
         N_("Partner or linked enterprises"),
         N_(
-            "Does another enterprise hold 25% or more of your enterprise's capital or "
-            "votes, or does yours hold 25% or more of another (partner or linked "
+            "Does another enterprise hold 25 percent or more of your enterprise's capital or "
+            "votes, or does yours hold 25 percent or more of another (partner or linked "
             "enterprises)?"
         ),
         YesNo(),
         ask_lender=N_(
-            "Does another enterprise hold 25% or more of that enterprise's "
-            "capital or votes, or does it hold 25% or more of another (partner "
+            "Does another enterprise hold 25 percent or more of that enterprise's "
+            "capital or votes, or does it hold 25 percent or more of another (partner "
             "or linked enterprises)?"
         ),
     ),

@@ -33,7 +33,7 @@ PARAMETER_NAMES = {
     "winwin.allowed_years": N_("the Winwinlening limits of the 2020 reform"),
     "winwin.max_shareholding_pct": N_("the Winwinlening limits of the 2020 reform"),
     "winwin.annual_credit_base_cap": N_("the Winwinlening limits of the 2020 reform"),
-    "winwin.default_credit_rate": N_("the 40% one-time credit of the COVID measure"),
+    "winwin.default_credit_rate": N_("the 40 percent one-time credit of the COVID measure"),
     "proxi.max_shareholding_pct": N_("the Proxi changes of 2023"),
     "proxi.default_credit_rate_exemplary": N_("the Proxi changes of 2023"),
     "common.legal_interest_rate": N_("the legal interest rate of this year"),
@@ -576,14 +576,15 @@ def warning_text(tr: Translator, warning: dict[str, Any]) -> str:
         if what:
             return tr(
                 N_(
-                    "The sources disagree about {what}: check with the agency before relying on it."
+                    "One figure used is uncertain ({what}): the sources disagree or are thin. "
+                    "Check with the agency before relying on it."
                 ),
                 what=tr(what),
             )
         return tr(
             N_(
-                "The sources disagree about one of the figures used: check with the "
-                "agency before relying on it."
+                "One figure used is uncertain: the sources disagree or are thin. Check with "
+                "the agency before relying on it."
             )
         )
     if code == "date_not_covered":
