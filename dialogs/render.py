@@ -41,6 +41,23 @@ PARAMETER_NAMES = {
     "cofinanciering.price_pct": N_("PMV's price around December 2024"),
 }
 DISCLAIMER = N_("This is information, not legal or tax advice.")
+WALLONIA = N_(
+    "The Walloon Region has its own regime, the prêt Coup de Pouce, which leenwijzer does "
+    "not cover yet."
+)
+
+
+def _once(lines: list[str], sentence: str) -> list[str]:
+    """Keep a repeated sentence (the Walloon pointer) only where it first appears."""
+    seen = False
+    out = []
+    for line in lines:
+        if sentence in line:
+            if seen:
+                line = line.replace(" " + sentence, "")
+            seen = True
+        out.append(line)
+    return out
 
 
 def regime_name(tr: Translator, name: str) -> str:
@@ -132,7 +149,7 @@ def result(
                     tr(N_("Repayment table: {regime}"), regime=regime_name(tr, name)),
                 )
             )
-    replies: list[tuple[str, list[Button]]] = [("\n".join(lines), [])]
+    replies: list[tuple[str, list[Button]]] = [("\n".join(_once(lines, tr(WALLONIA))), [])]
     replies.extend((text, []) for text in simulations)
     closing = notes(tr, answer, in_play)
     buttons = [
@@ -204,12 +221,7 @@ def explain(tr: Translator, condition: dict[str, Any]) -> str:
             given=_region(tr, d.get("given")),
         )
         if d.get("given") == "wallonia":
-            text += " " + tr(
-                N_(
-                    "The Walloon Region has its own regime, the prêt Coup de Pouce, "
-                    "which leenwijzer does not cover yet."
-                )
-            )
+            text += " " + tr(WALLONIA)
         return text
     if cid == "borrower.region":
         return tr(
