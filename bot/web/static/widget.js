@@ -205,7 +205,7 @@
   header.appendChild(closeButton);
 
   var log = el("div", { class: "log", role: "log", "aria-live": "polite",
-    "aria-relevant": "additions", tabindex: "-1" });
+    "aria-relevant": "additions", "aria-busy": "false", tabindex: "-1" });
   var form = el("form", { class: "ask", novalidate: "" });
   var inputLabel = el("label", { for: "lw-input", class: "sr" });
   var input = el("input", { id: "lw-input", type: "text", maxlength: "4000", autocomplete: "off" });

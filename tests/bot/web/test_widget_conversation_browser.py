@@ -82,7 +82,13 @@ def act(page: Any, reply: dict[str, Any], action: tuple[str, str]) -> dict[str, 
     response = response_info.value
     assert response.status == 200, response.text()
     body: dict[str, Any] = response.json()
+    wait_idle(page)
     return body
+
+
+def wait_idle(page: Any) -> None:
+    """Until the widget has rendered the last response (it ignores input while busy)."""
+    page.locator('.panel [role=log][aria-busy="false"]').wait_for(state="attached")
 
 
 def converse(
@@ -93,6 +99,7 @@ def converse(
     with page.expect_response(CHAT_URL) as first:
         page.locator("#leenwijzer-widget .bubble").click()
     body: dict[str, Any] = first.value.json()
+    wait_idle(page)
     assert body["lang"] == lang
     for turn in range(80):
         if body["done"]:
