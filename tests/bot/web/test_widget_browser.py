@@ -162,6 +162,7 @@ def test_mobile_width(browser: Any, base_url: str) -> None:
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
         assert box["y"] >= 0 and box["y"] + box["height"] <= 640
         page.get_by_role("button", name="Lender").click()
+        page.get_by_text("How much?").wait_for()
         page.get_by_label("Your answer").fill("5000")
         page.keyboard.press("Enter")
         page.get_by_role("button", name="Yes").click()
