@@ -191,6 +191,12 @@ def render_docs_page(openapi: dict[str, Any]) -> str:
                 f"<p><strong>{escape(op.get('summary', ''))}</strong></p>",
                 f"<p>{escape(op.get('description', ''))}</p>",
             ]
+            ref = (body_schema or {}).get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                body_schema = (
+                    openapi.get("components", {}).get("schemas", {}).get(name, body_schema)
+                )
             if body_schema is not None:
                 parts.append(
                     "<details><summary>Request schema</summary><pre><code>"
