@@ -36,8 +36,9 @@ def step(
     if new.pop("confirm_forget", False) and said == "yes":
         new[ERASE_KEY] = True
         return new, [Reply(text="forgotten")]
-    new["answers"].append(said)
+    answers: list[str | None] = new["answers"]
+    answers.append(said)
     if said == "result":
         new[RECEIPT_KEY] = copy.deepcopy(RECEIPT)
         new["done"] = True
-    return new, [Reply(text=f"{new['lang']}:{len(new['answers'])}:{said}")]
+    return new, [Reply(text=f"{new['lang']}:{len(answers)}:{said}")]
