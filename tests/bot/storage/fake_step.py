@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from dialogs.events import ERASE_KEY, RECEIPT_KEY, Event, Reply
 
@@ -36,7 +36,7 @@ def step(
     if new.pop("confirm_forget", False) and said == "yes":
         new[ERASE_KEY] = True
         return new, [Reply(text="forgotten")]
-    answers: list[str | None] = new["answers"]
+    answers = cast(list[str | None], new["answers"])
     answers.append(said)
     if said == "result":
         new[RECEIPT_KEY] = copy.deepcopy(RECEIPT)
