@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, getcontext
 from typing import Literal
 
 Repayment = Literal["bullet", "annuity", "linear"]
@@ -119,10 +119,42 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, last))
 
 
+def _month_tails(day: int, leap: bool) -> tuple[str, ...]:
+    """ "-MM-DD" of each month for an instalment day, clamped to the month's last day."""
+    lengths = (31, 29 if leap else 28, *_MONTH_DAYS[2:])
+    return tuple(f"-{month:02d}-{min(day, last):02d}" for month, last in enumerate(lengths, 1))
+
+
+# _MONTH_TAILS[leap][day]: the twelve "-MM-DD" of an instalment day (a small fixed table)
+_MONTH_TAILS = tuple(tuple(_month_tails(day, leap) for day in range(32)) for leap in (False, True))
+
+
+def instalment_date_texts(terms: LoanTerms) -> list[str]:
+    """The instalment dates as ISO strings (what the contract shows), k = 1..n.
+
+    Built as text, month by month over whole years and sliced, because that is several
+    times faster than a `date` and an `isoformat()` per instalment; `instalment_dates`
+    parses them back (in C). Same dates as `add_months(closing, k x step)`.
+    """
+    step = 12 // terms.periods_per_year
+    closing = terms.closing_date
+    if closing.year < 1000:  # ISO years have four digits: the slow, general way
+        return [add_months(closing, k * step).isoformat() for k in range(1, terms.periods + 1)]
+    tails = (_MONTH_TAILS[0][closing.day], _MONTH_TAILS[1][closing.day])
+    first = closing.month - 1 + step  # months counted from January of the closing year
+    stop = first + step * terms.periods
+    years = range(closing.year, closing.year + (stop - 1) // 12 + 1)
+    every_month = [
+        text + tail
+        for year, text in zip(years, map(str, years), strict=True)
+        for tail in tails[calendar.isleap(year)]
+    ]
+    return every_month[first:stop:step]
+
+
 def instalment_dates(terms: LoanTerms) -> list[date]:
     """The closing date plus k periods, k = 1..n (always counted from the closing date)."""
-    step = 12 // terms.periods_per_year
-    return [add_months(terms.closing_date, k * step) for k in range(1, terms.periods + 1)]
+    return list(map(date.fromisoformat, instalment_date_texts(terms)))
 
 
 def level_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
@@ -143,32 +175,208 @@ def _capital_parts(terms: LoanTerms) -> tuple[int, Decimal]:
     return terms.periods - 1, ZERO  # bullet: no capital until the last instalment
 
 
+def cents_to_decimal(cents: int) -> Decimal:
+    """Whole cents as a Decimal with exactly two decimals (the schedule's Decimal form)."""
+    return Decimal(cents).scaleb(-2)
+
+
+_ONE = Decimal(1)
+
+
+class PercentOfCents:
+    """`to_cent(amount x pct / 100)` for amounts in whole cents, in integer arithmetic.
+
+    It gives what the Decimal expression `(amount * pct / HUNDRED).quantize(CENT,
+    ROUND_HALF_UP)` gives in the current context: when the product `amount * pct` is
+    exact in that context (its digits fit the precision, the usual case) the integer
+    formula is used; otherwise (a rate with very many digits, a negative rate, huge
+    amounts) the Decimal expression itself is evaluated, so even its rounding to the
+    context precision and its errors are the same.
+    """
+
+    __slots__ = ("pct", "numerator", "denominator", "half", "exact_below")
+
+    def __init__(self, pct: Decimal, precision: int) -> None:
+        self.pct = pct
+        numerator, denominator = pct.as_integer_ratio()
+        # to_cent(c * n / (100 d)) = floor((2 c n + 100 d) / (200 d)) for c * n >= 0
+        self.numerator = 2 * numerator
+        self.denominator = 200 * denominator
+        self.half = 100 * denominator
+        sign, digits, exponent = pct.as_tuple()
+        assert isinstance(exponent, int)  # as_integer_ratio refused NaN and infinity
+        # amount * pct has at most digits(amount) + len(digits) digits: exact when that
+        # fits; a positive exponent adds zeros that quantize must also fit.
+        room = precision - len(digits) - max(exponent, 0)
+        self.exact_below = 0 if sign or room <= 0 else 10**room
+
+    def of(self, cents: int) -> int:
+        """to_cent(cents x pct / 100), in whole cents (cents >= 0)."""
+        if 0 <= cents < self.exact_below:
+            return (cents * self.numerator + self.half) // self.denominator
+        exact = (Decimal(cents) * self.pct / HUNDRED).quantize(_ONE, ROUND_HALF_UP)
+        return int(exact)
+
+
+class _InterestOfBalance:
+    """Interest of a period in whole cents: `(balance * r).quantize(CENT, ROUND_HALF_UP)`.
+
+    r is the Decimal periodic rate, rounded to the context precision when it does not
+    terminate (4 % / 12). The product balance x r is then rounded to that precision
+    too before the rounding to the cent: done naively in exact fractions, the two can
+    disagree by a cent when the exact product lies within a rounding step of a half
+    cent (900.00 at 12.1 % monthly: 9.075 exactly, but 9.0749999... in Decimal, 9.07).
+    So: the integer half-up formula, and the Decimal expression itself whenever the
+    product could have been rounded that close to a half cent (`_near`).
+    """
+
+    __slots__ = ("rate", "numerator", "denominator", "near", "far")
+
+    def __init__(self, rate: Decimal, principal_cents: int, precision: int) -> None:
+        self.rate = rate
+        numerator, denominator = rate.as_integer_ratio()
+        self.numerator = 2 * numerator
+        self.denominator = 2 * denominator
+        digits = len(rate.as_tuple().digits)
+        if len(str(principal_cents)) + digits <= precision:
+            near = -1  # every product is exact: no second rounding
+        elif principal_cents * numerator >= denominator * 10 ** (precision - 1):
+            near = self.denominator  # absurd sizes: always the Decimal expression
+        else:
+            # a rounding to `precision` digits moves x = b n / d by < x 10^(1-p); in
+            # units of the remainder below (1 / 2d) that is < 2 b n 10^(1-p)
+            near = 2 * principal_cents * numerator // 10 ** (precision - 1) + 2
+        self.near = near
+        self.far = self.denominator - near
+
+    def of(self, balance: int) -> int:
+        """The rounded interest, in cents, of a balance in cents."""
+        cents, rest = divmod(balance * self.numerator + self.denominator // 2, self.denominator)
+        if self.near < rest < self.far:
+            return cents
+        return int((Decimal(balance) * self.rate).quantize(_ONE, ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class CentSchedule:
+    """The schedule column by column, in whole cents (index i = instalment i + 1).
+
+    The fast form of `build_schedule`: `simulate` works on it directly and converts to
+    strings only at the edge. Balance is the balance just after the instalment.
+    """
+
+    dates: list[date]
+    date_texts: list[str]
+    interest: list[int]
+    capital: list[int]
+    balance: list[int]
+    withholding: list[int]
+
+
+def _decimal_cents(amount: Decimal) -> int:
+    """A Decimal with at most two decimals as whole cents."""
+    return int(amount.scaleb(2))
+
+
+def _repayments(
+    terms: LoanTerms, principal: int, interest: _InterestOfBalance
+) -> tuple[list[int], list[int], list[int]]:
+    """(interest, capital, balance after) of every instalment, in cents.
+
+    In three phases: the capital holiday (the balance, and so the interest, stays the
+    same), the constant instalments or capital parts, and the last instalment that
+    clears the balance. The middle loop inlines `interest.of`'s integer fast path.
+    """
+    holiday, level_amount = _capital_parts(terms)
+    level = _decimal_cents(level_amount)
+    numerator, denominator, near, far = (
+        interest.numerator,
+        interest.denominator,
+        interest.near,
+        interest.far,
+    )
+    half = denominator // 2
+    balance = principal
+    during_holiday = interest.of(principal)
+    interests = [during_holiday] * holiday
+    capitals = [0] * holiday
+    balances = [principal] * holiday
+    annuity = terms.repayment == "annuity"
+    for _ in range(terms.periods - 1 - holiday):
+        cents, rest = divmod(balance * numerator + half, denominator)
+        if not near < rest < far:
+            cents = interest.of(balance)
+        capital = level - cents if annuity else level
+        if capital < 0:
+            capital = 0
+        elif capital > balance:
+            capital = balance
+        balance -= capital
+        interests.append(cents)
+        capitals.append(capital)
+        balances.append(balance)
+    interests.append(interest.of(balance))
+    capitals.append(balance)
+    balances.append(0)
+    return interests, capitals, balances
+
+
+def _withholdings(interests: list[int], pcts: list[Decimal], precision: int) -> list[int]:
+    """The withholding of each instalment in cents, at that instalment's rate (%)."""
+    if (
+        pcts.count(pcts[0]) == len(pcts)
+        and max(interests) < (percent := PercentOfCents(pcts[0], precision)).exact_below
+        and min(interests) >= 0
+    ):  # one rate, integer formula: the usual case
+        numerator, half, denominator = percent.numerator, percent.half, percent.denominator
+        return [(cents * numerator + half) // denominator for cents in interests]
+    withheld: list[int] = []
+    percent = PercentOfCents(pcts[0], precision)
+    for cents, pct in zip(interests, pcts, strict=True):
+        if pct != percent.pct:
+            percent = PercentOfCents(pct, precision)
+        withheld.append(percent.of(cents))
+    return withheld
+
+
+def schedule_in_cents(
+    terms: LoanTerms, withholding_pct_on: Callable[[date], Decimal]
+) -> CentSchedule:
+    """All instalments in whole cents; the same figures as `build_schedule`, faster.
+
+    Withholding is asked once for each instalment's date, in date order (the rate may
+    change on any day).
+    """
+    precision = getcontext().prec
+    principal = _decimal_cents(terms.principal)
+    interest = _InterestOfBalance(terms.periodic_rate, principal, precision)
+    interests, capitals, balances = _repayments(terms, principal, interest)
+    date_texts = instalment_date_texts(terms)
+    dates = list(map(date.fromisoformat, date_texts))
+    withholdings = _withholdings(interests, list(map(withholding_pct_on, dates)), precision)
+    return CentSchedule(dates, date_texts, interests, capitals, balances, withholdings)
+
+
 def build_schedule(
     terms: LoanTerms, withholding_pct_on: Callable[[date], Decimal]
 ) -> list[Instalment]:
     """All instalments of the loan, withholding at the rate in force on each date (%)."""
-    rate = terms.periodic_rate
-    holiday, level = _capital_parts(terms)
-    annuity = terms.repayment == "annuity"
-    dates = instalment_dates(terms)
-    last = len(dates)
-    balance = terms.principal
-    schedule: list[Instalment] = []
-    for n, day in enumerate(dates, start=1):
-        interest = (balance * rate).quantize(CENT, ROUND_HALF_UP)
-        if n == last:
-            capital = balance
-        elif n <= holiday:
-            capital = ZERO
-        else:
-            capital = level - interest if annuity else level
-            capital = min(max(capital, ZERO), balance)
-        balance -= capital
-        withholding = (interest * withholding_pct_on(day) / HUNDRED).quantize(CENT, ROUND_HALF_UP)
-        schedule.append(
-            Instalment(n, day, interest, capital, balance, withholding, interest - withholding)
+    cents = schedule_in_cents(terms, withholding_pct_on)
+    rows = zip(cents.interest, cents.capital, cents.balance, cents.withholding, strict=True)
+    return [
+        Instalment(
+            n,
+            day,
+            cents_to_decimal(interest),
+            cents_to_decimal(capital),
+            cents_to_decimal(balance),
+            cents_to_decimal(withholding),
+            cents_to_decimal(interest - withholding),
         )
-    return schedule
+        for n, (day, (interest, capital, balance, withholding)) in enumerate(
+            zip(cents.dates, rows, strict=True), start=1
+        )
+    ]
 
 
 class BalanceLookup:

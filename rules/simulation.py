@@ -21,21 +21,26 @@ Conventions beyond `shared/domain/simulation.md`, chosen here and stated in the 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
-from itertools import accumulate
-from operator import mul
+from decimal import Decimal, getcontext, localcontext
+from itertools import accumulate, count
+from operator import add, mul, sub
 from typing import Any
 
 from rules.schedule import (
     HUNDRED,
     ZERO,
     BalanceLookup,
+    CentSchedule,
     Instalment,
     LoanTerms,
+    PercentOfCents,
     build_schedule,
+    cents_to_decimal,
+    schedule_in_cents,
     to_cent,
 )
 
@@ -202,48 +207,296 @@ def xirr_pct(flows: list[tuple[date, Decimal]]) -> Decimal | None:
     return None
 
 
+# --- The fast path of `simulate`: whole cents (Python ints) until the strings.
+
+
+@dataclass(frozen=True, slots=True)
+class _CreditRow:
+    """One income year's credit in whole cents (what `TaxCredit` holds as Decimals)."""
+
+    year: int
+    rate_pct: Decimal
+    base: int
+    credit: int
+
+
+def _whole_cents(amount: Decimal) -> int | None:
+    """`amount` in whole cents if it is a non-negative whole number of cents, else None."""
+    if not amount.is_finite():
+        return None
+    numerator, denominator = amount.as_integer_ratio()
+    cents, rest = divmod(numerator * 100, denominator)
+    return cents if rest == 0 and cents >= 0 else None
+
+
+def _credit_in_decimal(start: int, end: int, cap: Decimal, rate_pct: Decimal) -> tuple[int, int]:
+    """(base, credit) in cents by the Decimal formula of `tax_credit_years` itself: for a
+    cap or a rate whose product the integer formula might not round as Decimal does."""
+    mean = (min(cents_to_decimal(start), cap) + min(cents_to_decimal(end), cap)) / 2
+    credit = to_cent(mean * rate_pct / HUNDRED)
+    return int(to_cent(mean).scaleb(2)), int(credit.scaleb(2))
+
+
+def _credit_rows(
+    terms: LoanTerms, schedule: CentSchedule, principal: int, credit: CreditTerms
+) -> list[_CreditRow]:
+    """Each income year's credit, from the balances (in cents) after each instalment.
+
+    Balance on a day = after the instalments dated on or before it (end of that day), the
+    principal before the first, 0 before the closing date. The credit is rounded once from
+    the unrounded capped mean; the base shown is that mean rounded (as in `TaxCredit`).
+    """
+    precision = getcontext().prec
+    dates, balances, closing = schedule.dates, schedule.balance, terms.closing_date
+    cap = credit.base_cap
+    cap_cents = _whole_cents(cap)
+
+    def balance_on(day: date) -> int:
+        if day < closing:
+            return 0
+        paid = bisect_right(dates, day)
+        return balances[paid - 1] if paid else principal
+
+    rows: list[_CreditRow] = []
+    percent = PercentOfCents(Decimal(0), precision)
+    for year in range(closing.year, dates[-1].year + 1):
+        start, end = balance_on(date(year, 1, 1)), balance_on(date(year, 12, 31))
+        rate_pct = credit.rate_pct_for_year(year)
+        if rate_pct != percent.pct:
+            percent = PercentOfCents(rate_pct, precision)
+        if cap_cents is None:
+            base, amount = _credit_in_decimal(start, end, cap, rate_pct)
+        else:
+            twice_mean = min(start, cap_cents) + min(end, cap_cents)
+            base = (twice_mean + 1) // 2
+            if twice_mean * 10 < percent.exact_below:  # mean x rate is exact in Decimal
+                amount = (twice_mean * percent.numerator + 2 * percent.half) // (
+                    2 * percent.denominator
+                )
+            else:
+                base, amount = _credit_in_decimal(start, end, cap, rate_pct)
+        rows.append(_CreditRow(year, rate_pct, base, amount))
+    return rows
+
+
+_FIXED_BITS = 64  # discount factors as integers scaled by 2^64
+_FIXED_SCALE = Decimal(1 << _FIXED_BITS)
+_IRR_WORKING_PRECISION = 24
+_IRR_PASSES = 8
+_LN_2_BELOW = Decimal("0.69")
+_HALF = Decimal("0.5")
+_IRR_TINY = Decimal("1e-20")  # in %: the Decimal rounding of exp() and the products
+_IRR_L_SLACK = Decimal("1e-18")  # in L: exp() rounding between L and the daily factor
+_IRR_RELATIVE = Decimal("1e-21")  # relative rounding of the Decimal arithmetic
+_DAYS_PER_YEAR_SQUARED = _DAYS_PER_YEAR * _DAYS_PER_YEAR
+
+
+def _gaps(days: list[int]) -> list[int]:
+    """Day gaps of an ascending run of days, the first one counted from day 0."""
+    return list(map(sub, days, [0, *days[:-1]]))
+
+
+def _discount_factors(gaps: list[int], daily: Decimal) -> list[int]:
+    """daily^day at each flow of a run, in fixed point: cumulative products over the
+    gaps, each distinct gap powered once (a monthly run has four or five of them).
+    Each result is below the exact value by less than (its index + 1) * 2 units."""
+    factor = {gap: int(daily**gap * _FIXED_SCALE) for gap in set(gaps)}
+    value = 1 << _FIXED_BITS
+    factors: list[int] = []
+    for gap in gaps:
+        value = value * factor[gap] >> _FIXED_BITS
+        factors.append(value)
+    return factors
+
+
+def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) -> Decimal | None:
+    """The lender's yield (%) rounded to 0.01 as `to_cent` rounds the exact root, or None
+    when this method cannot vouch for that rounding (the caller then uses `xirr_pct`).
+
+    The flows: -principal on day 0, and per run (ascending days > 0) amounts >= 0, all in
+    cents. With L = ln(1 + yield), t = day / 365 and T the last t, the net present value
+    f(L) = -P + sum(c e^(-L t)) is decreasing and convex, and its derivatives obey
+    |f3| <= T f2 and f2 <= T |f1|. The start is Halley's step from L = 0 (integer moments,
+    no powers). Each pass computes f, f1, f2 at L in 64-bit fixed point and takes a Halley
+    step h; the quadratic Taylor model p misses f(L + h) by at most
+    T f2 |h|^3 (1 + 2|h|T) / 6, so |f(L + h)| <= |p(h)| + that =: E, and the root lies
+    within 2E / |f1| of L + h while |f1| stays above half its value ((|h| + 2E/|f1|) T
+    <= ln 2). Fixed-point and Decimal rounding errors are added to E. When both ends of
+    that interval round to the same 0.01 %, that is the answer: usually after one pass.
+    """
+    amounts = [amount for _, run in runs for amount in run]
+    days = [day for run, _ in runs for day in run]
+    if not amounts or min(amounts) < 0 or min(days) <= 0:
+        return None
+    first = list(map(mul, amounts, days))
+    second = list(map(mul, first, days))
+    total, moment1, moment2 = sum(amounts), sum(first), sum(second)
+    if moment1 <= 0:
+        return None
+    gaps = [_gaps(run_days) for run_days, _ in runs]
+    count = len(amounts)
+    fixed_principal = principal << _FIXED_BITS
+    with localcontext() as ctx:
+        ctx.prec = _IRR_WORKING_PRECISION
+        year, year_squared = _DAYS_PER_YEAR, _DAYS_PER_YEAR_SQUARED
+        horizon = Decimal(max(days)) / year
+        net = total - principal
+        denominator = 2 * moment1 * moment1 - net * moment2
+        if denominator > 0:
+            log_rate = Decimal(2 * net * moment1) * year / Decimal(denominator)
+        else:
+            log_rate = Decimal(net) * year / Decimal(moment1)
+        for _ in range(_IRR_PASSES):
+            daily = (-log_rate / year).exp()
+            factors = [factor for run in gaps for factor in _discount_factors(run, daily)]
+            # f, f1 = -slope, f2 = curve, all scaled by 2^64 (the scale cancels below)
+            value = Decimal(sum(map(mul, amounts, factors)) - fixed_principal)
+            slope = Decimal(sum(map(mul, first, factors))) / year
+            curve = Decimal(sum(map(mul, second, factors))) / year_squared
+            # every factor is off by at most `units` (fixed point, more for factors > 1)
+            units = 2 * count * ((max(factors) >> _FIXED_BITS) + 1)
+            slope_floor = slope - units * moment1 / year
+            if slope_floor <= 0:
+                return None
+            halley = slope * slope - value * curve / 2
+            step = value * slope / halley if halley > 0 else value / slope
+            size = abs(step)
+            log_rate += step
+            if size * horizon > _HALF:  # too far for the bound: just step again
+                continue
+            curve_size2 = curve * size * size
+            error = (
+                abs(value - slope * step + curve_size2 / 2)
+                + horizon * curve_size2 * size * (1 + 2 * size * horizon) / 6
+                + units * (total + size * moment1 / year + size * size * moment2 / year_squared)
+                + _IRR_RELATIVE * (abs(value) + slope * size + curve_size2)
+            )
+            radius = 2 * error / slope_floor + _IRR_L_SLACK
+            if (size + radius) * horizon <= _LN_2_BELOW:
+                low = (log_rate - radius).exp()
+                high = low * (1 + 2 * radius + 4 * radius * radius)  # >= e^(2 radius) low
+                low_pct = to_cent((low - 1) * HUNDRED - _IRR_TINY)
+                if low_pct == to_cent((high - 1) * HUNDRED + _IRR_TINY):
+                    return low_pct
+    return None
+
+
+def _lender_irr(
+    terms: LoanTerms,
+    schedule: CentSchedule,
+    ordinals: list[int],
+    returned: list[int],
+    rows: list[_CreditRow],
+) -> Decimal | None:
+    """The lender's yield (%) rounded to 0.01: certified by `_certified_irr_pct`, else
+    `xirr_pct` on exactly the flows of `lender_cash_flows` (its old, slower way)."""
+    closing = terms.closing_date
+    origin = closing.toordinal()
+    principal = int(terms.principal.scaleb(2))
+    instalment_days = [ordinal - origin for ordinal in ordinals]
+    credit_dates = [date(row.year + 1, 6, 30) for row in rows]
+    credit_days = [day.toordinal() - origin for day in credit_dates]
+    runs = [(instalment_days, returned), (credit_days, [row.credit for row in rows])]
+    certified = _certified_irr_pct(principal, runs)
+    if certified is not None:
+        return certified
+    flows = [(closing, -terms.principal)]
+    flows += [(d, cents_to_decimal(c)) for d, c in zip(schedule.dates, returned, strict=True)]
+    flows += [(d, cents_to_decimal(r.credit)) for d, r in zip(credit_dates, rows, strict=True)]
+    irr = xirr_pct(sorted(flows))
+    return to_cent(irr) if irr is not None else None
+
+
+_CENT_SUFFIX = tuple(f".{cents:02d}" for cents in range(100))
+# The money string of every amount under 100 euros (0.6 MB): most interest, withholding
+# and net interest figures are that small, and a lookup is ~6x faster than formatting.
+_SMALL_MONEY_TEXT = tuple(
+    euros + suffix for euros in map(str, range(100)) for suffix in _CENT_SUFFIX
+)
+
+
+def cents_text(cents: int) -> str:
+    """Whole cents as the contract's money string: 1234 -> "12.34", -5 -> "-0.05"."""
+    if cents < 0:
+        return "-" + cents_text(-cents)
+    return f"{cents // 100}{_CENT_SUFFIX[cents % 100]}"
+
+
+def _column_texts(column: list[int]) -> list[str]:
+    """A column of cents as money strings, by table or inline for non-negative amounts."""
+    if not column or min(column) < 0:
+        return list(map(cents_text, column))
+    if max(column) < len(_SMALL_MONEY_TEXT):
+        return list(map(_SMALL_MONEY_TEXT.__getitem__, column))
+    return [str(cents // 100) + _CENT_SUFFIX[cents % 100] for cents in column]
+
+
 def simulate(
     terms: LoanTerms,
     withholding_pct_on: Callable[[date], Decimal],
     credit: CreditTerms | None,
 ) -> dict[str, Any]:
-    """The contract's `simulation` object for these terms (credit=None: no tax credits)."""
-    schedule = build_schedule(terms, withholding_pct_on)
-    credits = tax_credit_years(terms, schedule, credit) if credit else []
-    total_interest = sum((item.interest for item in schedule), ZERO)
-    total_withholding = sum((item.withholding for item in schedule), ZERO)
+    """The contract's `simulation` object for these terms (credit=None: no tax credits).
+
+    Computed in whole cents (Python ints) and turned into strings at the end; every
+    figure is the one the Decimal formulas give (see `schedule_in_cents`).
+    """
+    schedule = schedule_in_cents(terms, withholding_pct_on)
+    principal = int(terms.principal.scaleb(2))
+    rows = _credit_rows(terms, schedule, principal, credit) if credit else []
+    interest, capital, withholding = schedule.interest, schedule.capital, schedule.withholding
+    net = list(map(sub, interest, withholding))
+    total_interest, total_withholding = sum(interest), sum(withholding)
     total_net = total_interest - total_withholding
-    total_credits = sum((row.credit for row in credits), ZERO)
-    lost = schedule[0].balance
+    total_credits = sum(row.credit for row in rows)
+    lost = schedule.balance[0]
     default_rate = credit.default_rate_pct if credit else Decimal(0)
-    irr = xirr_pct(lender_cash_flows(terms, schedule, credits))
-    # Every schedule figure already has exactly two decimals (the principal is kept in
-    # cents, everything else is quantized or a difference of such), so str() is enough.
+    default_credit = PercentOfCents(default_rate, getcontext().prec).of(lost)
+    ordinals = list(map(date.toordinal, schedule.dates))
+    irr = _lender_irr(terms, schedule, ordinals, list(map(add, capital, net)), rows)
+    columns = zip(
+        count(1),
+        schedule.date_texts,
+        _column_texts(interest),
+        _column_texts(capital),
+        _column_texts(schedule.balance),
+        _column_texts(withholding),
+        _column_texts(net),
+        strict=False,  # count() never ends; every other column has one entry per instalment
+    )
     return {
         "conventions": CONVENTIONS,
         "instalments": [
             {
-                "n": item.n,
-                "date": item.date.isoformat(),
-                "interest": str(item.interest),
-                "capital": str(item.capital),
-                "balance": str(item.balance),
-                "withholding": str(item.withholding),
-                "net_interest": str(item.net_interest),
+                "n": n,
+                "date": day,
+                "interest": gross,
+                "capital": repaid,
+                "balance": balance,
+                "withholding": withheld,
+                "net_interest": received,
             }
-            for item in schedule
+            for n, day, gross, repaid, balance, withheld, received in columns
         ],
-        "total_interest": money_text(total_interest),
-        "total_withholding": money_text(total_withholding),
-        "total_net_interest": money_text(total_net),
-        "tax_credits": [row.to_json() for row in credits],
-        "total_tax_credits": money_text(total_credits),
+        "total_interest": cents_text(total_interest),
+        "total_withholding": cents_text(total_withholding),
+        "total_net_interest": cents_text(total_net),
+        "tax_credits": [
+            {
+                "year": row.year,
+                "rate_pct": pct_text(row.rate_pct),
+                "base": cents_text(row.base),
+                "credit": cents_text(row.credit),
+            }
+            for row in rows
+        ],
+        "total_tax_credits": cents_text(total_credits),
         "default_credit": {
             "rate_pct": pct_text(default_rate),
-            "on_lost_principal": money_text(lost),
-            "credit": money_text(to_cent(lost * default_rate / HUNDRED)),
+            "on_lost_principal": cents_text(lost),
+            "credit": cents_text(default_credit),
         },
-        "net_return": money_text(total_net + total_credits),
+        "net_return": cents_text(total_net + total_credits),
         # + ZERO turns a rounded "-0.00" (a root a hair below 0) into "0.00"
-        "irr_pct": money_text(to_cent(irr) + ZERO if irr is not None else ZERO),
+        "irr_pct": money_text(irr + ZERO if irr is not None else ZERO),
     }
