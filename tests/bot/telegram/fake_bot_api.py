@@ -76,6 +76,8 @@ class FakeBotApi:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     port: int = 0
+    #: While set, getUpdates answers at once (a stopping poller is not kept waiting).
+    hurry: bool = False
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -88,7 +90,7 @@ class FakeBotApi:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
         self._arrived.set()
@@ -100,6 +102,11 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self.port}"
 
     # -- scheduling failures and updates ----------------------------------------------
+
+    def release_polls(self) -> None:
+        """Answer the pending and all further getUpdates at once (until `hurry` is reset)."""
+        self.hurry = True
+        self._arrived.set()
 
     def fail(self, method: str, status: int, description: str, **kwargs: Any) -> None:
         """Answer the next `times` calls of `method` (for `chat_id`, if given) with an error."""
@@ -284,9 +291,12 @@ class FakeBotApi:
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         self._queue = [u for u in self._queue if u["update_id"] >= offset]
-        deadline = time.monotonic() + min(float(params.get("timeout") or 0), 2.0)
+        wait = 0.0 if self.hurry else min(float(params.get("timeout") or 0), 2.0)
+        deadline = time.monotonic() + wait
         while not self._queue and time.monotonic() < deadline:
             self._arrived.clear()
+            if self.hurry:
+                break
             try:
                 await asyncio.wait_for(self._arrived.wait(), deadline - time.monotonic())
             except TimeoutError:

@@ -103,7 +103,9 @@ class Bot:
             await self._serving
             self._server = self._serving = None
         elif self.runner is not None:
+            self.fake.release_polls()
             await self.runner.stop()
+            self.fake.hurry = False
         self.runner = None
 
     async def turn(self, *updates: dict[str, Any]) -> list[int]:
