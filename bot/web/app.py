@@ -173,12 +173,8 @@ def create_app(
 
     webhook_path = getattr(telegram_runner, "webhook_path", None)
     if telegram_runner is not None and settings.telegram_webhook_url and webhook_path:
-        app.add_api_route(
-            webhook_path,
-            telegram_runner.handle_webhook,
-            methods=["POST"],
-            include_in_schema=False,
-        )
+        # A plain Starlette route: the runner reads the raw update and checks the secret.
+        app.add_route(webhook_path, telegram_runner.handle_webhook, methods=["POST"])
 
     limiter = TokenBucketLimiter(web_config.rate_limit_per_second, web_config.rate_limit_burst)
     app.add_middleware(JsonOnlyMiddleware)

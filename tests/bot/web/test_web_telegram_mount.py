@@ -69,3 +69,27 @@ def test_no_webhook_route_when_polling() -> None:
     with build(Settings(TELEGRAM_BOT_TOKEN="1:x"), runner) as client:
         assert client.post(WEBHOOK, json={"update_id": 7}).status_code in (404, 405)
     assert not any(event.startswith("update") for event in runner.events)
+
+
+def test_real_runner_webhook_refuses_a_wrong_secret() -> None:
+    from bot.telegram.runner import build_runner
+
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN="1:x", TELEGRAM_WEBHOOK_URL="https://bot.example/tg/hook"
+    )
+    runner = build_runner(settings)
+    assert runner is not None
+    app = create_app(
+        settings,
+        handle=FakeHandle(),
+        healthcheck=healthy,
+        web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
+        telegram_runner=runner,
+    )
+    client = TestClient(app)  # no lifespan: the runner never calls Telegram here
+    response = client.post(
+        "/tg/hook",
+        json={"update_id": 1},
+        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+    )
+    assert response.status_code == 403
