@@ -177,7 +177,7 @@ def _capital_parts(terms: LoanTerms) -> tuple[int, Decimal]:
 
 def cents_to_decimal(cents: int) -> Decimal:
     """Whole cents as a Decimal with exactly two decimals (the schedule's Decimal form)."""
-    return Decimal(cents).scaleb(-2)
+    return CENT * cents
 
 
 _ONE = Decimal(1)
@@ -301,20 +301,21 @@ def _repayments(
     interests = [during_holiday] * holiday
     capitals = [0] * holiday
     balances = [principal] * holiday
-    annuity = terms.repayment == "annuity"
+    add_interest, add_capital, add_balance = interests.append, capitals.append, balances.append
+    annuity = terms.repayment == "annuity"  # else linear (bullet: no middle phase)
     for _ in range(terms.periods - 1 - holiday):
         cents, rest = divmod(balance * numerator + half, denominator)
         if not near < rest < far:
             cents = interest.of(balance)
         capital = level - cents if annuity else level
-        if capital < 0:
-            capital = 0
-        elif capital > balance:
+        if capital > balance:  # min(max(capital, 0), balance)
             capital = balance
+        elif capital < 0:
+            capital = 0
         balance -= capital
-        interests.append(cents)
-        capitals.append(capital)
-        balances.append(balance)
+        add_interest(cents)
+        add_capital(capital)
+        add_balance(balance)
     interests.append(interest.of(balance))
     capitals.append(balance)
     balances.append(0)
@@ -326,7 +327,6 @@ def _withholdings(interests: list[int], pcts: list[Decimal], precision: int) -> 
     if (
         pcts.count(pcts[0]) == len(pcts)
         and max(interests) < (percent := PercentOfCents(pcts[0], precision)).exact_below
-        and min(interests) >= 0
     ):  # one rate, integer formula: the usual case
         numerator, half, denominator = percent.numerator, percent.half, percent.denominator
         return [(cents * numerator + half) // denominator for cents in interests]

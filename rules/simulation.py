@@ -21,6 +21,7 @@ Conventions beyond `shared/domain/simulation.md`, chosen here and stated in the 
 
 from __future__ import annotations
 
+import calendar
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from datetime import date
 from decimal import Decimal, getcontext, localcontext
 from itertools import accumulate, count
 from operator import add, mul, sub
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.schedule import (
     HUNDRED,
@@ -210,12 +211,12 @@ def xirr_pct(flows: list[tuple[date, Decimal]]) -> Decimal | None:
 # --- The fast path of `simulate`: whole cents (Python ints) until the strings.
 
 
-@dataclass(frozen=True, slots=True)
-class _CreditRow:
+class _CreditRow(NamedTuple):
     """One income year's credit in whole cents (what `TaxCredit` holds as Decimals)."""
 
     year: int
     rate_pct: Decimal
+    rate_text: str  # pct_text(rate_pct), made once per distinct rate
     base: int
     credit: int
 
@@ -238,32 +239,41 @@ def _credit_in_decimal(start: int, end: int, cap: Decimal, rate_pct: Decimal) ->
 
 
 def _credit_rows(
-    terms: LoanTerms, schedule: CentSchedule, principal: int, credit: CreditTerms
+    terms: LoanTerms,
+    ordinals: list[int],
+    balances: list[int],
+    principal: int,
+    credit: CreditTerms,
 ) -> list[_CreditRow]:
-    """Each income year's credit, from the balances (in cents) after each instalment.
+    """Each income year's credit, from the balances (in cents) after each instalment
+    (`ordinals`: the instalment dates as `date.toordinal()`).
 
     Balance on a day = after the instalments dated on or before it (end of that day), the
     principal before the first, 0 before the closing date. The credit is rounded once from
     the unrounded capped mean; the base shown is that mean rounded (as in `TaxCredit`).
     """
     precision = getcontext().prec
-    dates, balances, closing = schedule.dates, schedule.balance, terms.closing_date
+    closing = terms.closing_date.toordinal()
     cap = credit.base_cap
     cap_cents = _whole_cents(cap)
 
-    def balance_on(day: date) -> int:
+    def balance_on(day: int) -> int:
         if day < closing:
             return 0
-        paid = bisect_right(dates, day)
+        paid = bisect_right(ordinals, day)
         return balances[paid - 1] if paid else principal
 
     rows: list[_CreditRow] = []
-    percent = PercentOfCents(Decimal(0), precision)
-    for year in range(closing.year, dates[-1].year + 1):
-        start, end = balance_on(date(year, 1, 1)), balance_on(date(year, 12, 31))
+    percent, rate_text = PercentOfCents(Decimal(0), precision), "0"
+    first_year = terms.closing_date.year
+    new_year = date(first_year, 1, 1).toordinal()
+    for year in range(first_year, date.fromordinal(ordinals[-1]).year + 1):
+        next_year = new_year + 365 + calendar.isleap(year)
+        start, end = balance_on(new_year), balance_on(next_year - 1)
+        new_year = next_year
         rate_pct = credit.rate_pct_for_year(year)
         if rate_pct != percent.pct:
-            percent = PercentOfCents(rate_pct, precision)
+            percent, rate_text = PercentOfCents(rate_pct, precision), pct_text(rate_pct)
         if cap_cents is None:
             base, amount = _credit_in_decimal(start, end, cap, rate_pct)
         else:
@@ -275,14 +285,15 @@ def _credit_rows(
                 )
             else:
                 base, amount = _credit_in_decimal(start, end, cap, rate_pct)
-        rows.append(_CreditRow(year, rate_pct, base, amount))
+        rows.append(_CreditRow(year, rate_pct, rate_text, base, amount))
     return rows
 
 
-_FIXED_BITS = 64  # discount factors as integers scaled by 2^64
-_FIXED_SCALE = Decimal(1 << _FIXED_BITS)
+# Fixed-point bits of the discount factors in each pass: 30 first (one machine digit of
+# a Python int, about twice as fast; its bound is still ~1e-7 wide), then 62.
+_PASS_BITS = (30, 62, 62, 62, 62, 62, 62, 62)
 _IRR_WORKING_PRECISION = 24
-_IRR_PASSES = 8
+_LOG_RATE_LIMIT = Decimal(10)  # |ln(1 + yield)| beyond this: leave it to xirr_pct
 _LN_2_BELOW = Decimal("0.69")
 _HALF = Decimal("0.5")
 _IRR_TINY = Decimal("1e-20")  # in %: the Decimal rounding of exp() and the products
@@ -296,15 +307,20 @@ def _gaps(days: list[int]) -> list[int]:
     return list(map(sub, days, [0, *days[:-1]]))
 
 
-def _discount_factors(gaps: list[int], daily: Decimal) -> list[int]:
-    """daily^day at each flow of a run, in fixed point: cumulative products over the
-    gaps, each distinct gap powered once (a monthly run has four or five of them).
-    Each result is below the exact value by less than (its index + 1) * 2 units."""
-    factor = {gap: int(daily**gap * _FIXED_SCALE) for gap in set(gaps)}
-    value = 1 << _FIXED_BITS
+def _discount_factors(gaps: list[int], daily: Decimal, bits: int) -> list[int]:
+    """daily^day at each flow of a run in fixed point (x 2^bits): cumulative products
+    over the gaps, each distinct gap powered once (a monthly run has four or five).
+
+    The k-th result (from 1) is below the exact value by less than k (2 + G) G units,
+    G = max(1, largest result / 2^bits): each step loses under one unit to the floor,
+    and its factor's floor costs under one unit per unit of the value it multiplies.
+    """
+    scale = Decimal(1 << bits)
+    factor = {gap: int(daily**gap * scale) for gap in set(gaps)}
+    value = 1 << bits
     factors: list[int] = []
     for gap in gaps:
-        value = value * factor[gap] >> _FIXED_BITS
+        value = value * factor[gap] >> bits
         factors.append(value)
     return factors
 
@@ -317,7 +333,7 @@ def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) 
     cents. With L = ln(1 + yield), t = day / 365 and T the last t, the net present value
     f(L) = -P + sum(c e^(-L t)) is decreasing and convex, and its derivatives obey
     |f3| <= T f2 and f2 <= T |f1|. The start is Halley's step from L = 0 (integer moments,
-    no powers). Each pass computes f, f1, f2 at L in 64-bit fixed point and takes a Halley
+    no powers). Each pass computes f, f1, f2 at L in fixed point and takes a Halley
     step h; the quadratic Taylor model p misses f(L + h) by at most
     T f2 |h|^3 (1 + 2|h|T) / 6, so |f(L + h)| <= |p(h)| + that =: E, and the root lies
     within 2E / |f1| of L + h while |f1| stays above half its value ((|h| + 2E/|f1|) T
@@ -335,7 +351,6 @@ def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) 
         return None
     gaps = [_gaps(run_days) for run_days, _ in runs]
     count = len(amounts)
-    fixed_principal = principal << _FIXED_BITS
     with localcontext() as ctx:
         ctx.prec = _IRR_WORKING_PRECISION
         year, year_squared = _DAYS_PER_YEAR, _DAYS_PER_YEAR_SQUARED
@@ -346,15 +361,18 @@ def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) 
             log_rate = Decimal(2 * net * moment1) * year / Decimal(denominator)
         else:
             log_rate = Decimal(net) * year / Decimal(moment1)
-        for _ in range(_IRR_PASSES):
+        for bits in _PASS_BITS:
+            if not -_LOG_RATE_LIMIT < log_rate < _LOG_RATE_LIMIT:
+                return None
             daily = (-log_rate / year).exp()
-            factors = [factor for run in gaps for factor in _discount_factors(run, daily)]
-            # f, f1 = -slope, f2 = curve, all scaled by 2^64 (the scale cancels below)
-            value = Decimal(sum(map(mul, amounts, factors)) - fixed_principal)
+            factors = [f for run in gaps for f in _discount_factors(run, daily, bits)]
+            # f, f1 = -slope, f2 = curve, all scaled by 2^bits (the scale cancels below)
+            value = Decimal(sum(map(mul, amounts, factors)) - (principal << bits))
             slope = Decimal(sum(map(mul, first, factors))) / year
             curve = Decimal(sum(map(mul, second, factors))) / year_squared
-            # every factor is off by at most `units` (fixed point, more for factors > 1)
-            units = 2 * count * ((max(factors) >> _FIXED_BITS) + 1)
+            # every factor is below its exact value by less than `units` (see above)
+            growth = (max(factors) >> bits) + 1
+            units = 3 * count * growth * growth
             slope_floor = slope - units * moment1 / year
             if slope_floor <= 0:
                 return None
@@ -422,9 +440,10 @@ def cents_text(cents: int) -> str:
     return f"{cents // 100}{_CENT_SUFFIX[cents % 100]}"
 
 
-def _column_texts(column: list[int]) -> list[str]:
-    """A column of cents as money strings, by table or inline for non-negative amounts."""
-    if not column or min(column) < 0:
+def _column_texts(column: list[int], signed: bool = False) -> list[str]:
+    """A column of cents as money strings, by table or inline for non-negative amounts
+    (`signed`: the column may hold negative amounts, so look)."""
+    if not column or signed and min(column) < 0:
         return list(map(cents_text, column))
     if max(column) < len(_SMALL_MONEY_TEXT):
         return list(map(_SMALL_MONEY_TEXT.__getitem__, column))
@@ -443,7 +462,8 @@ def simulate(
     """
     schedule = schedule_in_cents(terms, withholding_pct_on)
     principal = int(terms.principal.scaleb(2))
-    rows = _credit_rows(terms, schedule, principal, credit) if credit else []
+    ordinals = list(map(date.toordinal, schedule.dates))
+    rows = _credit_rows(terms, ordinals, schedule.balance, principal, credit) if credit else []
     interest, capital, withholding = schedule.interest, schedule.capital, schedule.withholding
     net = list(map(sub, interest, withholding))
     total_interest, total_withholding = sum(interest), sum(withholding)
@@ -452,7 +472,6 @@ def simulate(
     lost = schedule.balance[0]
     default_rate = credit.default_rate_pct if credit else Decimal(0)
     default_credit = PercentOfCents(default_rate, getcontext().prec).of(lost)
-    ordinals = list(map(date.toordinal, schedule.dates))
     irr = _lender_irr(terms, schedule, ordinals, list(map(add, capital, net)), rows)
     columns = zip(
         count(1),
@@ -460,8 +479,8 @@ def simulate(
         _column_texts(interest),
         _column_texts(capital),
         _column_texts(schedule.balance),
-        _column_texts(withholding),
-        _column_texts(net),
+        _column_texts(withholding, signed=True),  # a negative rate would withhold < 0
+        _column_texts(net, signed=True),
         strict=False,  # count() never ends; every other column has one entry per instalment
     )
     return {
@@ -484,7 +503,7 @@ def simulate(
         "tax_credits": [
             {
                 "year": row.year,
-                "rate_pct": pct_text(row.rate_pct),
+                "rate_pct": row.rate_text,
                 "base": cents_text(row.base),
                 "credit": cents_text(row.credit),
             }
