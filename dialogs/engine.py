@@ -71,6 +71,19 @@ COMMAND_WORDS = {
     "hulp": "help",
     "aide": "help",
 }
+#: Typed language names (after `simplify`) -> language code.
+LANGUAGE_WORDS = {
+    "nederlands": "nl",
+    "dutch": "nl",
+    "neerlandais": "nl",
+    "vlaams": "nl",
+    "francais": "fr",
+    "french": "fr",
+    "frans": "fr",
+    "english": "en",
+    "engels": "en",
+    "anglais": "en",
+}
 #: Proxi's 50 % one-time credit for exemplary borrowers exists from this closing date.
 EXEMPLARY_FROM = date(2023, 6, 1)
 
@@ -290,7 +303,8 @@ class Turn:
             self.st["role"] = "lender"
 
     def language(self, arg: str | None) -> None:
-        code = (arg or "").strip().lower()[:2]
+        word = simplify(arg or "").replace("_", "-").split("-")[0]
+        code = LANGUAGE_WORDS.get(word, word[:2] if len(word) == 2 else "")
         if code not in LANGUAGES:
             self.emit(
                 self.tr(N_("Choose a language.")),
