@@ -390,16 +390,22 @@ def _explain_sme(tr: Translator, d: dict[str, Any]) -> str:
 
 
 NEAR = Decimal("0.9")
+CAPS = frozenset({"lender.cap", "borrower.cap", "lender.cap_year"})
+#: Conditions the parties can meet by changing the loan itself (amount, rate, terms).
+LOAN_TERMS = CAPS | {"loan.rate", "loan.duration", "loan.repayment"}
 
 
 def hints(tr: Translator, part: dict[str, Any]) -> list[str]:
     """What would change the outcome, and limits the case comes close to."""
     out: list[str] = []
     limits = part.get("limits", {})
+    failed = {c["id"] for c in part["conditions"] if c["status"] == "fail"}
+    if failed and not failed <= LOAN_TERMS:
+        return []  # something beyond the loan's own terms fails: tuning them would not help
     for condition in part["conditions"]:
         cid, status, d = condition["id"], condition["status"], condition.get("detail", {})
         if status == "fail":
-            if cid in ("lender.cap", "borrower.cap", "lender.cap_year") and "max_amount" in limits:
+            if cid in CAPS and Decimal(limits.get("max_amount", "0")) > 0:
                 out.append(
                     tr(
                         N_("A loan of at most {amount} would fit."),
@@ -416,8 +422,8 @@ def hints(tr: Translator, part: dict[str, Any]) -> list[str]:
                 )
             elif cid == "loan.repayment" and d.get("reason") == "capital_holiday":
                 out.append(tr(N_("Without the capital holiday this condition is met.")))
-        elif status == "pass":
-            if cid in ("lender.cap", "borrower.cap", "lender.cap_year") and "total" in d:
+        elif status == "pass" and not failed:
+            if cid in CAPS and "total" in d:
                 total, cap = Decimal(d["total"]), Decimal(d["cap"])
                 if cap > 0 and total >= cap * NEAR:
                     out.append(
@@ -505,7 +511,10 @@ def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]
             net=tr.money(sim["total_net_interest"]),
         )
     )
-    credits = "; ".join(f"{c['year']}: {tr.money(c['credit'])}" for c in sim["tax_credits"])
+    credits = "; ".join(
+        tr(N_("{label}: {value}"), label=c["year"], value=tr.money(c["credit"]))
+        for c in sim["tax_credits"]
+    )
     lines.append("• " + tr(N_("Annual tax credit per income year: {credits}"), credits=credits))
     lines.append(
         "• " + tr(N_("Total tax credits: {amount}"), amount=tr.money(sim["total_tax_credits"]))
