@@ -19,6 +19,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 
 class RetryMiddleware(BaseRequestMiddleware):
-    """Honour 429 `retry_after` and retry network errors with exponential backoff.
+    """Honour 429 `retry_after`; retry network and 5xx errors with exponential backoff.
 
     getUpdates is left alone: the polling loop has its own backoff.
     """
@@ -73,7 +74,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                     raise
                 log.warning("429 on %s: waiting %ss", type(method).__name__, error.retry_after)
                 await asyncio.sleep(error.retry_after)
-            except TelegramNetworkError as error:
+            except (TelegramNetworkError, TelegramServerError) as error:
                 network_failures += 1
                 if network_failures >= self.network_attempts:
                     raise

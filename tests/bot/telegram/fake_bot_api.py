@@ -112,6 +112,10 @@ class FakeBotApi:
         """Answer the next `times` calls of `method` (for `chat_id`, if given) with an error."""
         self._failures.append(Failure(method, status, description, **kwargs))
 
+    def drop_connection(self, method: str, times: int = 1) -> None:
+        """Close the connection on the next `times` calls of `method` without answering."""
+        self.fail(method, 0, "connection dropped", times=times)
+
     def rate_limit(self, method: str, retry_after: int) -> None:
         self.fail(
             method, 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
@@ -209,6 +213,11 @@ class FakeBotApi:
         call = Call(method, params, time.monotonic())
         self.calls.append(call)
         failure = self._take_failure(method, params)
+        if failure is not None and failure.status == 0:  # a network failure: hang up
+            call.status = 0
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response()
         if failure is not None:
             call.status = failure.status
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None

@@ -149,6 +149,13 @@ async def test_a_429_is_waited_out_for_retry_after_seconds_then_sent(bot: Bot) -
     assert "Hallo" in bot.fake.texts_to(CHAT)[0]
 
 
+async def test_a_dropped_connection_is_retried_and_the_message_arrives_once(bot: Bot) -> None:
+    bot.fake.drop_connection("sendMessage", times=2)
+    await bot.say(CHAT, "/start")
+    assert len(bot.fake.called("sendMessage", status=0)) == 2
+    assert len(bot.fake.sent_to(CHAT)) == 1 and "Hallo" in bot.fake.texts_to(CHAT)[0]
+
+
 async def test_a_restarted_process_resumes_the_conversation(bot: Bot) -> None:
     await bot.say(CHAT, "/start")
     await bot.press(CHAT, "role.lender")
