@@ -41,6 +41,12 @@ from bot.telegram.runner import ALLOWED_UPDATES, TelegramRunner
 
 log = logging.getLogger(__name__)
 
+#: How often a call is retried after a 429 before giving up on it.
+RATE_LIMIT_RETRIES = 3
+#: Attempts for a call that fails on the network or with a 5xx.
+NETWORK_ATTEMPTS = 4
+NETWORK_BACKOFF_SECONDS = 0.5
+
 
 class RetryMiddleware(BaseRequestMiddleware):
     """Honour 429 `retry_after`; retry network and 5xx errors with exponential backoff.
@@ -78,7 +84,8 @@ class RetryMiddleware(BaseRequestMiddleware):
                 network_failures += 1
                 if network_failures >= self.network_attempts:
                     raise
-                delay = self.backoff * 2 ** (network_failures - 1)
+                base = NETWORK_BACKOFF_SECONDS if self.backoff is None else self.backoff
+                delay = base * 2 ** (network_failures - 1)
                 log.warning("network error (%s), retrying in %.1fs", error, delay)
                 await asyncio.sleep(delay)
 

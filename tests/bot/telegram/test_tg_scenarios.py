@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.storage.engine import make_engine
 from bot.storage.models import ProcessedUpdate
+from bot.telegram import aiogram_runner, ptb_runner
 from bot.telegram.render import MAX_MESSAGE, utf16_len
 from tests.bot.telegram.fake_bot_api import FakeBotApi
 from tests.bot.telegram.harness import SECRET, Bot
@@ -149,7 +150,11 @@ async def test_a_429_is_waited_out_for_retry_after_seconds_then_sent(bot: Bot) -
     assert "Hallo" in bot.fake.texts_to(CHAT)[0]
 
 
-async def test_a_dropped_connection_is_retried_and_the_message_arrives_once(bot: Bot) -> None:
+async def test_a_dropped_connection_is_retried_and_the_message_arrives_once(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for adapter in (ptb_runner, aiogram_runner):  # the same backoff, only shorter
+        monkeypatch.setattr(adapter, "NETWORK_BACKOFF_SECONDS", 0.05)
     bot.fake.drop_connection("sendMessage", times=2)
     await bot.say(CHAT, "/start")
     assert len(bot.fake.called("sendMessage", status=0)) == 2
