@@ -14,6 +14,13 @@ own. Conventions (leenwijzer's own, the agencies publish none) follow
   m = periods after the holiday; linear: capital parts P/m rounded; bullet: the whole
   principal with the last instalment. The last instalment always clears the balance, so
   the capital parts sum to the principal exactly.
+
+`schedule_in_cents` computes the same figures in whole cents (Python ints), several times
+faster; `build_schedule` wraps it in Decimal `Instalment`s. The integer formulas give
+exactly what the Decimal expressions give in the current context, including Decimal's
+rounding of a non-terminating periodic rate (4 % / 12) to the context precision: where
+that rounding could matter (a product within a rounding step of a half cent, a rate with
+very many digits, absurd sizes), the Decimal expression itself is evaluated.
 """
 
 from __future__ import annotations

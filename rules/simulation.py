@@ -12,11 +12,19 @@ Conventions beyond `shared/domain/simulation.md`, chosen here and stated in the 
   can differ from the credit by a cent;
 - the lender's yield (`irr_pct`) is an XIRR, actual/365, on −principal at closing, each
   net instalment (capital + net interest) on its date and each year's credit on 30 June
-  of the next year; it is found by Newton's method in Decimal with at most
-  `IRR_MAX_ITERATIONS` steps. The lender always gets back at least what he lent (interest
-  and credits are never negative), so a root exists and is >= 0; should the iteration
-  nevertheless not settle, `irr_pct` is "0.00" rather than an error (documented choice:
-  the contract wants a string, and a wrong yield is worse than a neutral one).
+  of the next year, rounded half up to 0.01 %. `simulate` brackets the root with proven
+  error bounds and shows the two decimals both ends of the bracket round to (usually
+  after one pass, `_certified_irr_pct`); when no bracket settles that (a yield exactly on
+  a rounding boundary), `xirr_pct` decides: Newton's method in Decimal with at most
+  `IRR_MAX_ITERATIONS` steps. The lender always gets back at least what he lent
+  (interest and credits are never negative), so a root exists and is >= 0; should the
+  iteration nevertheless not settle, `irr_pct` is "0.00" rather than an error
+  (documented choice: the contract wants a string, and a wrong yield is worse than a
+  neutral one).
+
+Speed: `simulate` runs in whole cents (Python ints) and builds strings only at the end;
+every figure equals what the Decimal formulas (`build_schedule`, `tax_credit_years`)
+give, their rounding to the Decimal context precision included (tests compare the two).
 """
 
 from __future__ import annotations
@@ -307,30 +315,44 @@ def _gaps(days: list[int]) -> list[int]:
     return list(map(sub, days, [0, *days[:-1]]))
 
 
-def _discount_factors(gaps: list[int], daily: Decimal, bits: int) -> list[int]:
-    """daily^day at each flow of a run in fixed point (x 2^bits): cumulative products
-    over the gaps, each distinct gap powered once (a monthly run has four or five).
+def _discount_factors(
+    gaps: list[int], anchors: list[tuple[int, int]], daily: Decimal, bits: int
+) -> list[int]:
+    """daily^day at each flow in fixed point (x 2^bits): the main run by cumulative
+    products over its gaps, then each anchored flow (index of the main-run flow it
+    follows, -1 for day 0; days after it) from that flow's factor. Each distinct gap is
+    powered once: a monthly loan has five or six of them, its credits one or two more.
 
-    The k-th result (from 1) is below the exact value by less than k (2 + G) G units,
-    G = max(1, largest result / 2^bits): each step loses under one unit to the floor,
-    and its factor's floor costs under one unit per unit of the value it multiplies.
+    The k-th main result (from 1) is below the exact value by less than k (2 + G) G
+    units, G = max(1, largest result / 2^bits): each step loses under one unit to the
+    floor and its factor's floor (and Decimal rounding of the powers, ~1e-23 relative)
+    under one unit per unit of the value it multiplies; an
+    anchored result, one step further, by less than (k + 1) (2 + G) G.
     """
     scale = Decimal(1 << bits)
-    factor = {gap: int(daily**gap * scale) for gap in set(gaps)}
-    value = 1 << bits
+    factor: dict[int, int] = {}
+    power, previous = Decimal(1), 0
+    for gap in sorted({*gaps, *(gap for _, gap in anchors)}):
+        # gaps are mostly consecutive (28 to 31): one product each instead of a power
+        power *= daily if gap - previous == 1 else daily ** (gap - previous)
+        factor[gap], previous = int(power * scale), gap
+    value = one = 1 << bits
     factors: list[int] = []
     for gap in gaps:
         value = value * factor[gap] >> bits
         factors.append(value)
-    return factors
+    anchored = [(factors[k] if k >= 0 else one) * factor[gap] >> bits for k, gap in anchors]
+    return factors + anchored
 
 
-def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) -> Decimal | None:
+def _certified_irr_pct(
+    principal: int, days: list[int], amounts: list[int], later: list[tuple[int, int]]
+) -> Decimal | None:
     """The lender's yield (%) rounded to 0.01 as `to_cent` rounds the exact root, or None
     when this method cannot vouch for that rounding (the caller then uses `xirr_pct`).
 
-    The flows: -principal on day 0, and per run (ascending days > 0) amounts >= 0, all in
-    cents. With L = ln(1 + yield), t = day / 365 and T the last t, the net present value
+    The flows, in cents: -principal on day 0, `amounts` >= 0 on ascending `days` > 0 (the
+    instalments) and `later` (day, amount >= 0) flows among or after them (the credits). With L = ln(1 + yield), t = day / 365 and T the last t, the net present value
     f(L) = -P + sum(c e^(-L t)) is decreasing and convex, and its derivatives obey
     |f3| <= T f2 and f2 <= T |f1|. The start is Halley's step from L = 0 (integer moments,
     no powers). Each pass computes f, f1, f2 at L in fixed point and takes a Halley
@@ -340,16 +362,20 @@ def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) 
     <= ln 2). Fixed-point and Decimal rounding errors are added to E. When both ends of
     that interval round to the same 0.01 %, that is the answer: usually after one pass.
     """
-    amounts = [amount for _, run in runs for amount in run]
-    days = [day for run, _ in runs for day in run]
-    if not amounts or min(amounts) < 0 or min(days) <= 0:
+    if not days or days[0] <= 0:
+        return None
+    anchors = [(bisect_right(days, day) - 1, day) for day, _ in later]
+    anchors = [(k, day - days[k] if k >= 0 else day) for k, day in anchors]
+    days = days + [day for day, _ in later]
+    amounts = amounts + [amount for _, amount in later]
+    if min(amounts) < 0 or min(days) <= 0:
         return None
     first = list(map(mul, amounts, days))
     second = list(map(mul, first, days))
     total, moment1, moment2 = sum(amounts), sum(first), sum(second)
     if moment1 <= 0:
         return None
-    gaps = [_gaps(run_days) for run_days, _ in runs]
+    gaps = _gaps(days[: len(days) - len(later)])
     count = len(amounts)
     with localcontext() as ctx:
         ctx.prec = _IRR_WORKING_PRECISION
@@ -365,14 +391,14 @@ def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) 
             if not -_LOG_RATE_LIMIT < log_rate < _LOG_RATE_LIMIT:
                 return None
             daily = (-log_rate / year).exp()
-            factors = [f for run in gaps for f in _discount_factors(run, daily, bits)]
+            factors = _discount_factors(gaps, anchors, daily, bits)
             # f, f1 = -slope, f2 = curve, all scaled by 2^bits (the scale cancels below)
             value = Decimal(sum(map(mul, amounts, factors)) - (principal << bits))
             slope = Decimal(sum(map(mul, first, factors))) / year
             curve = Decimal(sum(map(mul, second, factors))) / year_squared
             # every factor is below its exact value by less than `units` (see above)
             growth = (max(factors) >> bits) + 1
-            units = 3 * count * growth * growth
+            units = 4 * count * growth * growth  # 3 k G^2 at most, + Decimal rounding
             slope_floor = slope - units * moment1 / year
             if slope_floor <= 0:
                 return None
@@ -390,7 +416,7 @@ def _certified_irr_pct(principal: int, runs: list[tuple[list[int], list[int]]]) 
                 + _IRR_RELATIVE * (abs(value) + slope * size + curve_size2)
             )
             radius = 2 * error / slope_floor + _IRR_L_SLACK
-            if (size + radius) * horizon <= _LN_2_BELOW:
+            if radius < _HALF and (size + radius) * horizon <= _LN_2_BELOW:
                 low = (log_rate - radius).exp()
                 high = low * (1 + 2 * radius + 4 * radius * radius)  # >= e^(2 radius) low
                 low_pct = to_cent((low - 1) * HUNDRED - _IRR_TINY)
@@ -413,9 +439,10 @@ def _lender_irr(
     principal = int(terms.principal.scaleb(2))
     instalment_days = [ordinal - origin for ordinal in ordinals]
     credit_dates = [date(row.year + 1, 6, 30) for row in rows]
-    credit_days = [day.toordinal() - origin for day in credit_dates]
-    runs = [(instalment_days, returned), (credit_days, [row.credit for row in rows])]
-    certified = _certified_irr_pct(principal, runs)
+    credits = [
+        (day.toordinal() - origin, row.credit) for day, row in zip(credit_dates, rows, strict=True)
+    ]
+    certified = _certified_irr_pct(principal, instalment_days, returned, credits)
     if certified is not None:
         return certified
     flows = [(closing, -terms.principal)]

@@ -754,7 +754,7 @@ def test_a_yield_exactly_on_a_rounding_boundary_falls_back_to_xirr() -> None:
     # 1,000 lent, 1,050.05 back 365 days later: exactly 5.005 %, so no interval around it
     # rounds one way; the certified method says so and xirr_pct decides, as before.
     flows = [(date(2025, 1, 1), D("-1000.00")), (date(2026, 1, 1), D("1050.05"))]
-    assert _certified_irr_pct(100_000, [([365], [105_005]), ([], [])]) is None
+    assert _certified_irr_pct(100_000, [365], [105_005], []) is None
     terms = LoanTerms(D("1000"), D("5.005"), 1, "bullet", "annual", date(2025, 1, 1))
     irr = xirr_pct(flows)
     assert irr is not None
@@ -787,6 +787,6 @@ def test_certified_yield_is_right_a_hair_from_a_rounding_boundary(
     ]
     exact = reference_yield_pct(as_dates)
     assert abs(exact - D("5.005")) < D("2e-7")  # a hard case: 1.3e-7 % from the boundary
-    days, amounts = [day for day, _ in flows], [cents for _, cents in flows]
-    certified = _certified_irr_pct(100_000, [(days, amounts)])
+    (day, cents), later = flows[0], flows[1:]
+    certified = _certified_irr_pct(100_000, [day], [cents], later)
     assert certified == exact.quantize(D("0.01"), ROUND_HALF_UP)
