@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field(default="https://api.telegram.org", alias="TELEGRAM_API_URL")
     telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    #: where `leenwijzer telegram` listens in webhook mode (behind a TLS proxy)
+    telegram_webhook_host: str = Field(default="127.0.0.1", alias="TELEGRAM_WEBHOOK_HOST")
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="TELEGRAM_WEBHOOK_PORT")
 
     allowed_origins: str = Field(default="", alias="LEENWIJZER_ALLOWED_ORIGINS")
 

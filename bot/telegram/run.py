@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 from collections.abc import AsyncIterator
 
@@ -71,7 +70,10 @@ def run_telegram() -> int:
         return 0
     import uvicorn
 
-    host = os.environ.get("TELEGRAM_WEBHOOK_HOST", "127.0.0.1")
-    port = int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443"))
-    uvicorn.run(webhook_app(runner), host=host, port=port, log_level="info")
+    uvicorn.run(
+        webhook_app(runner),
+        host=settings.telegram_webhook_host,
+        port=settings.telegram_webhook_port,
+        log_level="info",
+    )
     return 0
