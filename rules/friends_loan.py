@@ -7,6 +7,7 @@ which the regime modules add; everything here reads the regime's own parameter f
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from rules.case import Case
 from rules.conditions import Check, Context, money, passes
@@ -257,3 +258,16 @@ def common_lender_checks(ctx: Context, lender_region: str, source: str) -> list[
         check_shareholding(ctx),
         check_other_loan(ctx, source),
     ]
+
+
+def loan_limits(ctx: Context, rooms: list[Decimal]) -> dict[str, Any]:
+    """What a friends-and-family loan closed on this date may be for this case: the
+    smallest room left under the regime's caps, the rate bounds and the durations."""
+    low, high = rate_bounds(ctx)
+    years: tuple[int, ...] = ctx.value("allowed_years")
+    return {
+        "max_amount": money(max(Decimal(0), min(rooms))),
+        "rate_min_pct": money(low),
+        "rate_max_pct": money(high),
+        "years": [years[0], years[-1]],
+    }

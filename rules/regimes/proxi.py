@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from rules import friends_loan as fl
-from rules.conditions import Check, Context, money, passes
+from rules.conditions import Check, Context, passes
 from rules.simulation import CreditTerms
 from rules.sme import check_sme
 
@@ -70,19 +70,14 @@ def checks(ctx: Context) -> list[Check]:
 def limits(ctx: Context) -> dict[str, Any]:
     """What a proxi-lening closed on this date may be for this case."""
     case = ctx.case
-    rooms = [
-        ctx.value("lender_cap") - (case.lender.already_lent or Decimal(0)),
-        ctx.value("lender_year_cap") - (case.lender.lent_this_year or Decimal(0)),
-        ctx.value("borrower_cap") - (case.borrower.already_borrowed or Decimal(0)),
-    ]
-    low, high = fl.rate_bounds(ctx)
-    years: tuple[int, ...] = ctx.value("allowed_years")
-    return {
-        "max_amount": money(max(Decimal(0), min(rooms))),
-        "rate_min_pct": money(low),
-        "rate_max_pct": money(high),
-        "years": [years[0], years[-1]],
-    }
+    return fl.loan_limits(
+        ctx,
+        [
+            ctx.value("lender_cap") - (case.lender.already_lent or Decimal(0)),
+            ctx.value("lender_year_cap") - (case.lender.lent_this_year or Decimal(0)),
+            ctx.value("borrower_cap") - (case.borrower.already_borrowed or Decimal(0)),
+        ],
+    )
 
 
 def credit_terms(ctx: Context) -> CreditTerms:
