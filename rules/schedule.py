@@ -15,12 +15,9 @@ own. Conventions (leenwijzer's own, the agencies publish none) follow
   principal with the last instalment. The last instalment always clears the balance, so
   the capital parts sum to the principal exactly.
 
-`schedule_in_cents` computes the same figures in whole cents (Python ints), several times
-faster; `build_schedule` wraps it in Decimal `Instalment`s. The integer formulas give
-exactly what the Decimal expressions give in the current context, including Decimal's
-rounding of a non-terminating periodic rate (4 % / 12) to the context precision: where
-that rounding could matter (a product within a rounding step of a half cent, a rate with
-very many digits, absurd sizes), the Decimal expression itself is evaluated.
+`schedule_in_cents` computes the figures in whole cents (Python ints), exactly: every
+rounding is that of the exact rational value (balance x r, P·r / (1 − (1+r)^−m), ...)
+to the cent, half up; `build_schedule` wraps it in Decimal `Instalment`s.
 """
 
 from __future__ import annotations
@@ -30,7 +27,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, getcontext
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Literal
 
 Repayment = Literal["bullet", "annuity", "linear"]
@@ -95,9 +93,9 @@ class LoanTerms:
         return self.years * self.periods_per_year
 
     @property
-    def periodic_rate(self) -> Decimal:
-        """Nominal rate per period, as a fraction (4.5 % monthly -> 0.045 / 12)."""
-        return self.rate_pct / HUNDRED / self.periods_per_year
+    def periodic_rate(self) -> Fraction:
+        """Nominal rate per period, exactly (4.5 % monthly -> 0.045 / 12 = 3/800)."""
+        return Fraction(self.rate_pct) / (100 * self.periods_per_year)
 
 
 @dataclass(frozen=True)
@@ -164,22 +162,48 @@ def instalment_dates(terms: LoanTerms) -> list[date]:
     return list(map(date.fromisoformat, instalment_date_texts(terms)))
 
 
-def level_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
-    """The rounded constant annuity instalment P·r / (1 − (1+r)^−m); P/m when r = 0."""
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (denominator > 0) rounded to a whole number, halves away
+    from zero: Decimal's ROUND_HALF_UP, applied to the exact quotient."""
+    if numerator < 0:
+        return -((denominator - 2 * numerator) // (2 * denominator))
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def percent_of_cents(cents: int, pct: Decimal) -> int:
+    """cents x pct / 100 rounded half up to whole cents, exactly."""
+    numerator, denominator = pct.as_integer_ratio()
+    return round_half_up(cents * numerator, 100 * denominator)
+
+
+def level_payment_cents(principal: int, rate: Fraction, periods: int) -> int:
+    """The constant annuity instalment P·r / (1 − (1+r)^−m) in cents (P/m when r = 0),
+    rounded half up from its exact value: with r = a / b it is
+    P·a·(a+b)^m / (b·((a+b)^m − b^m)), a quotient of integers."""
     if rate == 0:
-        return to_cent(principal / periods)
-    return to_cent(principal * rate / (1 - (1 + rate) ** -periods))
+        return round_half_up(principal, periods)
+    a, b = rate.numerator, rate.denominator
+    grown, base = (a + b) ** periods, b**periods
+    return round_half_up(principal * a * grown, b * (grown - base))
 
 
-def _capital_parts(terms: LoanTerms) -> tuple[int, Decimal]:
-    """(periods of capital holiday, the constant capital part or instalment after it)."""
+def level_payment(principal: Decimal, rate: Decimal | Fraction, periods: int) -> Decimal:
+    """The rounded constant annuity instalment P·r / (1 − (1+r)^−m); P/m when r = 0."""
+    return cents_to_decimal(
+        level_payment_cents(decimal_to_cents(to_cent(principal)), Fraction(rate), periods)
+    )
+
+
+def _capital_parts(terms: LoanTerms, principal: int) -> tuple[int, int]:
+    """(periods of capital holiday, the constant capital part or instalment after it in
+    cents); `principal` in cents."""
     holiday = terms.grace_years * terms.periods_per_year
     left = terms.periods - holiday
     if terms.repayment == "annuity":
-        return holiday, level_payment(terms.principal, terms.periodic_rate, left)
+        return holiday, level_payment_cents(principal, terms.periodic_rate, left)
     if terms.repayment == "linear":
-        return holiday, to_cent(terms.principal / left)
-    return terms.periods - 1, ZERO  # bullet: no capital until the last instalment
+        return holiday, round_half_up(principal, left)
+    return terms.periods - 1, 0  # bullet: no capital until the last instalment
 
 
 def cents_to_decimal(cents: int) -> Decimal:
@@ -187,81 +211,10 @@ def cents_to_decimal(cents: int) -> Decimal:
     return CENT * cents
 
 
-_ONE = Decimal(1)
-
-
-class PercentOfCents:
-    """`to_cent(amount x pct / 100)` for amounts in whole cents, in integer arithmetic.
-
-    It gives what the Decimal expression `(amount * pct / HUNDRED).quantize(CENT,
-    ROUND_HALF_UP)` gives in the current context: when the product `amount * pct` is
-    exact in that context (its digits fit the precision, the usual case) the integer
-    formula is used; otherwise (a rate with very many digits, a negative rate, huge
-    amounts) the Decimal expression itself is evaluated, so even its rounding to the
-    context precision and its errors are the same.
-    """
-
-    __slots__ = ("pct", "numerator", "denominator", "half", "exact_below")
-
-    def __init__(self, pct: Decimal, precision: int) -> None:
-        self.pct = pct
-        numerator, denominator = pct.as_integer_ratio()
-        # to_cent(c * n / (100 d)) = floor((2 c n + 100 d) / (200 d)) for c * n >= 0
-        self.numerator = 2 * numerator
-        self.denominator = 200 * denominator
-        self.half = 100 * denominator
-        sign, digits, exponent = pct.as_tuple()
-        assert isinstance(exponent, int)  # as_integer_ratio refused NaN and infinity
-        # amount * pct has at most digits(amount) + len(digits) digits: exact when that
-        # fits; a positive exponent adds zeros that quantize must also fit.
-        room = precision - len(digits) - max(exponent, 0)
-        self.exact_below = 0 if sign or room <= 0 else 10**room
-
-    def of(self, cents: int) -> int:
-        """to_cent(cents x pct / 100), in whole cents (cents >= 0)."""
-        if 0 <= cents < self.exact_below:
-            return (cents * self.numerator + self.half) // self.denominator
-        exact = (Decimal(cents) * self.pct / HUNDRED).quantize(_ONE, ROUND_HALF_UP)
-        return int(exact)
-
-
-class _InterestOfBalance:
-    """Interest of a period in whole cents: `(balance * r).quantize(CENT, ROUND_HALF_UP)`.
-
-    r is the Decimal periodic rate, rounded to the context precision when it does not
-    terminate (4 % / 12). The product balance x r is then rounded to that precision
-    too before the rounding to the cent: done naively in exact fractions, the two can
-    disagree by a cent when the exact product lies within a rounding step of a half
-    cent (900.00 at 12.1 % monthly: 9.075 exactly, but 9.0749999... in Decimal, 9.07).
-    So: the integer half-up formula, and the Decimal expression itself whenever the
-    product could have been rounded that close to a half cent (`_near`).
-    """
-
-    __slots__ = ("rate", "numerator", "denominator", "near", "far")
-
-    def __init__(self, rate: Decimal, principal_cents: int, precision: int) -> None:
-        self.rate = rate
-        numerator, denominator = rate.as_integer_ratio()
-        self.numerator = 2 * numerator
-        self.denominator = 2 * denominator
-        digits = len(rate.as_tuple().digits)
-        if len(str(principal_cents)) + digits <= precision:
-            near = -1  # every product is exact: no second rounding
-        elif principal_cents * numerator >= denominator * 10 ** (precision - 1):
-            near = self.denominator  # absurd sizes: always the Decimal expression
-        else:
-            # a rounding to `precision` digits moves x = b n / d by < x 10^(1-p); in
-            # units of the remainder below (1 / 2d) that is < 2 b n 10^(1-p)
-            near = 2 * principal_cents * numerator // 10 ** (precision - 1) + 2
-        self.near = near
-        self.far = self.denominator - near
-
-    def of(self, balance: int) -> int:
-        """The rounded interest, in cents, of a balance in cents."""
-        cents, rest = divmod(balance * self.numerator + self.denominator // 2, self.denominator)
-        if self.near < rest < self.far:
-            return cents
-        return int((Decimal(balance) * self.rate).quantize(_ONE, ROUND_HALF_UP))
+def decimal_to_cents(amount: Decimal) -> int:
+    """A Decimal with at most two decimals as whole cents (the inverse of
+    `cents_to_decimal`)."""
+    return int(amount.scaleb(2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,40 +233,26 @@ class CentSchedule:
     withholding: list[int]
 
 
-def _decimal_cents(amount: Decimal) -> int:
-    """A Decimal with at most two decimals as whole cents."""
-    return int(amount.scaleb(2))
-
-
-def _repayments(
-    terms: LoanTerms, principal: int, interest: _InterestOfBalance
-) -> tuple[list[int], list[int], list[int]]:
+def _repayments(terms: LoanTerms, principal: int) -> tuple[list[int], list[int], list[int]]:
     """(interest, capital, balance after) of every instalment, in cents.
 
     In three phases: the capital holiday (the balance, and so the interest, stays the
     same), the constant instalments or capital parts, and the last instalment that
-    clears the balance. The middle loop inlines `interest.of`'s integer fast path.
+    clears the balance. Interest = balance x a / b rounded half up, in integers.
     """
-    holiday, level_amount = _capital_parts(terms)
-    level = _decimal_cents(level_amount)
-    numerator, denominator, near, far = (
-        interest.numerator,
-        interest.denominator,
-        interest.near,
-        interest.far,
-    )
-    half = denominator // 2
+    holiday, level = _capital_parts(terms, principal)
+    rate = terms.periodic_rate
+    numerator, denominator = 2 * rate.numerator, 2 * rate.denominator
+    half = rate.denominator
     balance = principal
-    during_holiday = interest.of(principal)
+    during_holiday = (principal * numerator + half) // denominator
     interests = [during_holiday] * holiday
     capitals = [0] * holiday
     balances = [principal] * holiday
     add_interest, add_capital, add_balance = interests.append, capitals.append, balances.append
     annuity = terms.repayment == "annuity"  # else linear (bullet: no middle phase)
     for _ in range(terms.periods - 1 - holiday):
-        cents, rest = divmod(balance * numerator + half, denominator)
-        if not near < rest < far:
-            cents = interest.of(balance)
+        cents = (balance * numerator + half) // denominator
         capital = level - cents if annuity else level
         if capital > balance:  # min(max(capital, 0), balance)
             capital = balance
@@ -323,27 +262,19 @@ def _repayments(
         add_interest(cents)
         add_capital(capital)
         add_balance(balance)
-    interests.append(interest.of(balance))
+    interests.append((balance * numerator + half) // denominator)
     capitals.append(balance)
     balances.append(0)
     return interests, capitals, balances
 
 
-def _withholdings(interests: list[int], pcts: list[Decimal], precision: int) -> list[int]:
+def _withholdings(interests: list[int], pcts: list[Decimal]) -> list[int]:
     """The withholding of each instalment in cents, at that instalment's rate (%)."""
-    if (
-        pcts.count(pcts[0]) == len(pcts)
-        and max(interests) < (percent := PercentOfCents(pcts[0], precision)).exact_below
-    ):  # one rate, integer formula: the usual case
-        numerator, half, denominator = percent.numerator, percent.half, percent.denominator
-        return [(cents * numerator + half) // denominator for cents in interests]
-    withheld: list[int] = []
-    percent = PercentOfCents(pcts[0], precision)
-    for cents, pct in zip(interests, pcts, strict=True):
-        if pct != percent.pct:
-            percent = PercentOfCents(pct, precision)
-        withheld.append(percent.of(cents))
-    return withheld
+    if pcts.count(pcts[0]) == len(pcts) and pcts[0] >= 0:  # one rate: the usual case
+        numerator, denominator = pcts[0].as_integer_ratio()
+        twice, scale = 2 * numerator, 200 * denominator  # interests are never negative
+        return [(cents * twice + scale // 2) // scale for cents in interests]
+    return list(map(percent_of_cents, interests, pcts))
 
 
 def schedule_in_cents(
@@ -354,13 +285,10 @@ def schedule_in_cents(
     Withholding is asked once for each instalment's date, in date order (the rate may
     change on any day).
     """
-    precision = getcontext().prec
-    principal = _decimal_cents(terms.principal)
-    interest = _InterestOfBalance(terms.periodic_rate, principal, precision)
-    interests, capitals, balances = _repayments(terms, principal, interest)
+    interests, capitals, balances = _repayments(terms, decimal_to_cents(terms.principal))
     date_texts = instalment_date_texts(terms)
     dates = list(map(date.fromisoformat, date_texts))
-    withholdings = _withholdings(interests, list(map(withholding_pct_on, dates)), precision)
+    withholdings = _withholdings(interests, list(map(withholding_pct_on, dates)))
     return CentSchedule(dates, date_texts, interests, capitals, balances, withholdings)
 
 

@@ -22,9 +22,9 @@ Conventions beyond `shared/domain/simulation.md`, chosen here and stated in the 
   (documented choice: the contract wants a string, and a wrong yield is worse than a
   neutral one).
 
-Speed: `simulate` runs in whole cents (Python ints) and builds strings only at the end;
-every figure equals what the Decimal formulas (`build_schedule`, `tax_credit_years`)
-give, their rounding to the Decimal context precision included (tests compare the two).
+Speed: `simulate` runs in whole cents (Python ints) and builds strings only at the end.
+Every rounding to the cent is exact: the exact rational value, rounded half up (tests
+compare with a plain Fraction reference).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, getcontext, localcontext
+from decimal import Decimal, localcontext
 from itertools import accumulate, count
 from operator import add, mul, sub
 from typing import Any, NamedTuple
@@ -42,13 +42,14 @@ from typing import Any, NamedTuple
 from rules.schedule import (
     HUNDRED,
     ZERO,
-    BalanceLookup,
     CentSchedule,
     Instalment,
     LoanTerms,
-    PercentOfCents,
     build_schedule,
     cents_to_decimal,
+    decimal_to_cents,
+    percent_of_cents,
+    round_half_up,
     schedule_in_cents,
     to_cent,
 )
@@ -129,16 +130,13 @@ def tax_credit_years(
     terms: LoanTerms, schedule: list[Instalment], credit: CreditTerms
 ) -> list[TaxCredit]:
     """The credit of each income year, closing year to the year of the last instalment."""
-    lookup = BalanceLookup(terms, schedule)
-    cap = credit.base_cap
-    rows: list[TaxCredit] = []
-    for year in range(terms.closing_date.year, schedule[-1].date.year + 1):
-        start = min(lookup.on(date(year, 1, 1)), cap)
-        end = min(lookup.on(date(year, 12, 31)), cap)
-        mean = (start + end) / 2  # may end in a half cent: rounded once, on the credit
-        rate_pct = credit.rate_pct_for_year(year)
-        rows.append(TaxCredit(year, rate_pct, to_cent(mean), to_cent(mean * rate_pct / HUNDRED)))
-    return rows
+    ordinals = [item.date.toordinal() for item in schedule]
+    balances = [decimal_to_cents(item.balance) for item in schedule]
+    rows = _credit_rows(terms, ordinals, balances, decimal_to_cents(terms.principal), credit)
+    return [
+        TaxCredit(row.year, row.rate_pct, cents_to_decimal(row.base), cents_to_decimal(row.credit))
+        for row in rows
+    ]
 
 
 def annual_tax_credits(
@@ -229,23 +227,6 @@ class _CreditRow(NamedTuple):
     credit: int
 
 
-def _whole_cents(amount: Decimal) -> int | None:
-    """`amount` in whole cents if it is a non-negative whole number of cents, else None."""
-    if not amount.is_finite():
-        return None
-    numerator, denominator = amount.as_integer_ratio()
-    cents, rest = divmod(numerator * 100, denominator)
-    return cents if rest == 0 and cents >= 0 else None
-
-
-def _credit_in_decimal(start: int, end: int, cap: Decimal, rate_pct: Decimal) -> tuple[int, int]:
-    """(base, credit) in cents by the Decimal formula of `tax_credit_years` itself: for a
-    cap or a rate whose product the integer formula might not round as Decimal does."""
-    mean = (min(cents_to_decimal(start), cap) + min(cents_to_decimal(end), cap)) / 2
-    credit = to_cent(mean * rate_pct / HUNDRED)
-    return int(to_cent(mean).scaleb(2)), int(credit.scaleb(2))
-
-
 def _credit_rows(
     terms: LoanTerms,
     ordinals: list[int],
@@ -257,13 +238,13 @@ def _credit_rows(
     (`ordinals`: the instalment dates as `date.toordinal()`).
 
     Balance on a day = after the instalments dated on or before it (end of that day), the
-    principal before the first, 0 before the closing date. The credit is rounded once from
-    the unrounded capped mean; the base shown is that mean rounded (as in `TaxCredit`).
+    principal before the first, 0 before the closing date. The credit is rounded once,
+    exactly, from the unrounded capped mean; the base shown is that mean rounded.
     """
-    precision = getcontext().prec
     closing = terms.closing_date.toordinal()
-    cap = credit.base_cap
-    cap_cents = _whole_cents(cap)
+    # the cap in cents is cap_numerator / cap_scale; balances are scaled to match
+    cap_numerator, cap_scale = credit.base_cap.as_integer_ratio()
+    cap_numerator *= 100
 
     def balance_on(day: int) -> int:
         if day < closing:
@@ -272,7 +253,7 @@ def _credit_rows(
         return balances[paid - 1] if paid else principal
 
     rows: list[_CreditRow] = []
-    percent, rate_text = PercentOfCents(Decimal(0), precision), "0"
+    rates: dict[Decimal, tuple[str, int, int]] = {}  # rate -> (text, numerator, scale)
     first_year = terms.closing_date.year
     new_year = date(first_year, 1, 1).toordinal()
     for year in range(first_year, date.fromordinal(ordinals[-1]).year + 1):
@@ -280,19 +261,13 @@ def _credit_rows(
         start, end = balance_on(new_year), balance_on(next_year - 1)
         new_year = next_year
         rate_pct = credit.rate_pct_for_year(year)
-        if rate_pct != percent.pct:
-            percent, rate_text = PercentOfCents(rate_pct, precision), pct_text(rate_pct)
-        if cap_cents is None:
-            base, amount = _credit_in_decimal(start, end, cap, rate_pct)
-        else:
-            twice_mean = min(start, cap_cents) + min(end, cap_cents)
-            base = (twice_mean + 1) // 2
-            if twice_mean * 10 < percent.exact_below:  # mean x rate is exact in Decimal
-                amount = (twice_mean * percent.numerator + 2 * percent.half) // (
-                    2 * percent.denominator
-                )
-            else:
-                base, amount = _credit_in_decimal(start, end, cap, rate_pct)
+        if rate_pct not in rates:
+            rates[rate_pct] = (pct_text(rate_pct), *rate_pct.as_integer_ratio())
+        rate_text, rate_numerator, rate_scale = rates[rate_pct]
+        # twice the capped mean in cents, times cap_scale: an exact integer
+        twice_mean = min(start * cap_scale, cap_numerator) + min(end * cap_scale, cap_numerator)
+        base = round_half_up(twice_mean, 2 * cap_scale)
+        amount = round_half_up(twice_mean * rate_numerator, 200 * cap_scale * rate_scale)
         rows.append(_CreditRow(year, rate_pct, rate_text, base, amount))
     return rows
 
@@ -436,7 +411,7 @@ def _lender_irr(
     `xirr_pct` on exactly the flows of `lender_cash_flows` (its old, slower way)."""
     closing = terms.closing_date
     origin = closing.toordinal()
-    principal = int(terms.principal.scaleb(2))
+    principal = decimal_to_cents(terms.principal)
     instalment_days = [ordinal - origin for ordinal in ordinals]
     credit_dates = [date(row.year + 1, 6, 30) for row in rows]
     credits = [
@@ -488,7 +463,7 @@ def simulate(
     figure is the one the Decimal formulas give (see `schedule_in_cents`).
     """
     schedule = schedule_in_cents(terms, withholding_pct_on)
-    principal = int(terms.principal.scaleb(2))
+    principal = decimal_to_cents(terms.principal)
     ordinals = list(map(date.toordinal, schedule.dates))
     rows = _credit_rows(terms, ordinals, schedule.balance, principal, credit) if credit else []
     interest, capital, withholding = schedule.interest, schedule.capital, schedule.withholding
@@ -498,7 +473,7 @@ def simulate(
     total_credits = sum(row.credit for row in rows)
     lost = schedule.balance[0]
     default_rate = credit.default_rate_pct if credit else Decimal(0)
-    default_credit = PercentOfCents(default_rate, getcontext().prec).of(lost)
+    default_credit = percent_of_cents(lost, default_rate)
     irr = _lender_irr(terms, schedule, ordinals, list(map(add, capital, net)), rows)
     columns = zip(
         count(1),

@@ -6,13 +6,15 @@ written down once below and checked to the cent.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rules.schedule import (
@@ -22,6 +24,7 @@ from rules.schedule import (
     balance_on,
     build_schedule,
     level_payment,
+    round_half_up,
 )
 from rules.simulation import (
     CONVENTIONS,
@@ -507,51 +510,54 @@ def test_principal_is_kept_in_cents() -> None:
 # --- The fast path against a straightforward reference, on many loans (hypothesis).
 #
 # `simulate` works in integer cents and certifies the yield's two decimals with error
-# bounds; the reference below is simulation.md written out plainly in Decimal (the code
-# `simulate` replaced) with the yield by Newton's method at 40 digits. Both must agree to
-# the cent on every figure, the yield's two decimals included.
+# bounds; the reference below is simulation.md written out plainly in exact fractions
+# (every amount rounded to the cent half up from its exact value) with the yield by
+# Newton's method at 40 digits. Both must agree to the cent on every figure, the
+# yield's two decimals included.
+
+
+def exact_cent(amount: Fraction) -> Fraction:
+    """An exact amount rounded to the cent, halves away from zero (ROUND_HALF_UP)."""
+    whole = math.floor(abs(amount) * 100 + Fraction(1, 2))
+    return Fraction(whole if amount >= 0 else -whole, 100)
 
 
 def reference_simulation(
     terms: LoanTerms, withholding_pct_on: Any, credit: CreditTerms | None
 ) -> dict[str, Any]:
-    """The simulation object, computed the plain way (one Decimal expression per rule)."""
-    cent = D("0.01")
-
-    def to_cent(amount: Decimal) -> Decimal:
-        return amount.quantize(cent, rounding=ROUND_HALF_UP)
-
+    """The simulation object, computed the plain way (one exact expression per rule)."""
+    F = Fraction
     periods_per_year = {"monthly": 12, "quarterly": 4, "half_yearly": 2, "annual": 1}[
         terms.frequency
     ]
     count = terms.years * periods_per_year
-    rate = terms.rate_pct / D(100) / periods_per_year
+    rate = F(terms.rate_pct) / 100 / periods_per_year
     holiday = terms.grace_years * periods_per_year
     left = count - holiday
-    principal = terms.principal
+    principal = F(terms.principal)
     if terms.repayment == "annuity":
-        level = to_cent(
+        level = exact_cent(
             principal / left if rate == 0 else principal * rate / (1 - (1 + rate) ** -left)
         )
     elif terms.repayment == "linear":
-        level = to_cent(principal / left)
+        level = exact_cent(principal / left)
     else:
-        holiday, level = count - 1, D("0.00")
+        holiday, level = count - 1, F(0)
     rows: list[dict[str, Any]] = []
-    paid: list[tuple[date, Decimal]] = []  # (date, balance after)
+    paid: list[tuple[date, Fraction]] = []  # (date, balance after)
     balance = principal
     for n in range(1, count + 1):
         day = add_months(terms.closing_date, n * 12 // periods_per_year)
-        interest = to_cent(balance * rate)
+        interest = exact_cent(balance * rate)
         if n == count:
             capital = balance
         elif n <= holiday:
-            capital = D("0.00")
+            capital = F(0)
         else:
             capital = level - interest if terms.repayment == "annuity" else level
-            capital = min(max(capital, D("0.00")), balance)
+            capital = min(max(capital, F(0)), balance)
         balance -= capital
-        withholding = to_cent(interest * withholding_pct_on(day) / D(100))
+        withholding = exact_cent(interest * F(withholding_pct_on(day)) / 100)
         paid.append((day, balance))
         rows.append(
             {
@@ -565,40 +571,42 @@ def reference_simulation(
             }
         )
 
-    def balance_at_end_of(day: date) -> Decimal:
+    def balance_at_end_of(day: date) -> Fraction:
         if day < terms.closing_date:
-            return D("0.00")
+            return F(0)
         done = [after for when, after in paid if when <= day]
         return done[-1] if done else principal
 
     credits: list[dict[str, Any]] = []
     for year in range(terms.closing_date.year, paid[-1][0].year + 1) if credit else ():
         assert credit is not None
-        start = min(balance_at_end_of(date(year, 1, 1)), credit.base_cap)
-        end = min(balance_at_end_of(date(year, 12, 31)), credit.base_cap)
+        start = min(balance_at_end_of(date(year, 1, 1)), F(credit.base_cap))
+        end = min(balance_at_end_of(date(year, 12, 31)), F(credit.base_cap))
         mean = (start + end) / 2
         rate_pct = credit.rate_pct_for_year(year)
         credits.append(
             {
                 "year": year,
                 "rate_pct": rate_pct,
-                "base": to_cent(mean),
-                "credit": to_cent(mean * rate_pct / 100),
+                "base": exact_cent(mean),
+                "credit": exact_cent(mean * F(rate_pct) / 100),
             }
         )
-    flows = [(terms.closing_date, -principal)]
+
+    def money(amount: Fraction) -> str:
+        return str(D(int(exact_cent(amount) * 100)).scaleb(-2))  # 12 -> "0.12", 0 -> "0.00"
+
+    flows = [(terms.closing_date, -terms.principal)]
     flows += [
-        (date.fromisoformat(row["date"]), row["capital"] + row["net_interest"]) for row in rows
+        (date.fromisoformat(row["date"]), D(money(row["capital"] + row["net_interest"])))
+        for row in rows
     ]
-    flows += [(date(row["year"] + 1, 6, 30), row["credit"]) for row in credits]
-    total_interest = sum((row["interest"] for row in rows), D(0))
-    total_withholding = sum((row["withholding"] for row in rows), D(0))
-    total_credits = sum((row["credit"] for row in credits), D(0))
+    flows += [(date(row["year"] + 1, 6, 30), D(money(row["credit"]))) for row in credits]
+    total_interest = sum(row["interest"] for row in rows)
+    total_withholding = sum(row["withholding"] for row in rows)
+    total_credits = sum(row["credit"] for row in credits)
     default_rate = credit.default_rate_pct if credit else D(0)
     lost = rows[0]["balance"]
-
-    def money(amount: Decimal) -> str:
-        return str(to_cent(amount) + D("0.00"))  # + 0.00: never "-0.00"
 
     def pct(value: Decimal) -> str:
         text = format(value, "f")
@@ -608,7 +616,7 @@ def reference_simulation(
         "conventions": CONVENTIONS,
         "instalments": [
             {
-                key: money(value) if isinstance(value, Decimal) else value
+                key: money(value) if isinstance(value, Fraction) else value
                 for key, value in row.items()
             }
             for row in rows
@@ -629,10 +637,10 @@ def reference_simulation(
         "default_credit": {
             "rate_pct": pct(default_rate),
             "on_lost_principal": money(lost),
-            "credit": money(lost * default_rate / 100),
+            "credit": money(lost * F(default_rate) / 100),
         },
         "net_return": money(total_interest - total_withholding + total_credits),
-        "irr_pct": money(reference_yield_pct(flows)),
+        "irr_pct": money(F(reference_yield_pct(flows))),
     }
 
 
@@ -706,8 +714,13 @@ def withholding_and_credit(draw: st.DrawFn) -> tuple[Any, CreditTerms | None]:
     return withholding, credit
 
 
+# 900.00 at 12.1 % monthly: interest 9.075 exactly, where rounding r first gave 9.07
+HALF_CENT_LOAN = LoanTerms(D("900.00"), D("12.1"), 1, "bullet", "monthly", date(2024, 1, 1))
+
+
 @settings(max_examples=300, deadline=None)  # deadline=None: tests never time
 @given(any_loan(), withholding_and_credit())
+@example(HALF_CENT_LOAN, (flat("30"), None))
 def test_simulate_matches_the_plain_reference_to_the_cent(
     terms: LoanTerms, rates: tuple[Any, CreditTerms | None]
 ) -> None:
@@ -715,25 +728,40 @@ def test_simulate_matches_the_plain_reference_to_the_cent(
     assert simulate(terms, withholding, credit) == reference_simulation(terms, withholding, credit)
 
 
+def test_interest_is_the_exact_product_rounded_half_up() -> None:
+    # simulation.md: "Interest of a period = balance × r, rounded to the cent (half up)",
+    # r = annual / 100 / periods. 900.00 x 0.121 / 12 = 9.075 exactly, so 9.08, although
+    # r does not terminate (Decimal at 28 digits makes the product 9.07499...97: 9.07).
+    terms = LoanTerms(D("900.00"), D("12.1"), 1, "bullet", "monthly", date(2024, 1, 1))
+    assert build_schedule(terms, flat("30"))[0].interest == D("9.08")
+    assert simulate(terms, flat("30"), None)["instalments"][0]["interest"] == "9.08"
+
+
 @pytest.mark.parametrize(
-    ("principal", "rate_pct"),
+    ("principal", "rate_pct", "expected"),
     [
-        ("900.00", "12.1"),  # 900 x 0.121 / 12 = 9.075 exactly ...
-        ("9606.00", "1"),  # 9606 x 0.01 / 12 = 8.005 exactly
-        ("600.00", "1"),  # 0.005 exactly
+        ("9606.00", "1", "8.01"),  # 9606 x 0.01 / 12 = 8.005 exactly: half up
+        ("600.00", "1", "0.50"),  # 600 x 0.01 / 12 = 0.5 exactly
     ],
 )
-def test_interest_rounds_as_the_decimal_expression_near_half_cents(
-    principal: str, rate_pct: str
+def test_interest_rounds_half_up_from_the_exact_product(
+    principal: str, rate_pct: str, expected: str
 ) -> None:
-    # ... but r = 0.121 / 12 does not terminate: Decimal rounds r, then balance x r, to 28
-    # digits before the cent, and 9.07499...97 rounds down. The integer fast path must see
-    # that such products lie near a half cent and follow the Decimal expression exactly.
     terms = LoanTerms(D(principal), D(rate_pct), 1, "bullet", "monthly", date(2024, 1, 1))
-    rate = D(rate_pct) / D(100) / 12
-    expected = (D(principal) * rate).quantize(D("0.01"), ROUND_HALF_UP)
-    assert build_schedule(terms, flat("30"))[0].interest == expected
-    assert simulate(terms, flat("30"), None)["instalments"][0]["interest"] == str(expected)
+    assert build_schedule(terms, flat("30"))[0].interest == D(expected)
+    assert simulate(terms, flat("30"), None)["instalments"][0]["interest"] == expected
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [(5, 2, 3), (-5, 2, -3), (7, 3, 2), (-7, 3, -2), (8, 3, 3), (0, 7, 0), (-1, 3, 0)],
+)
+def test_round_half_up_takes_halves_away_from_zero(
+    numerator: int, denominator: int, expected: int
+) -> None:
+    assert round_half_up(numerator, denominator) == expected
+    exact = (D(numerator) / D(denominator)).quantize(D(1), ROUND_HALF_UP)
+    assert expected == exact  # the same as Decimal's ROUND_HALF_UP
 
 
 def test_withholding_is_asked_once_per_instalment_in_date_order() -> None:
