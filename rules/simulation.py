@@ -428,11 +428,6 @@ def _lender_irr(
 
 
 _CENT_SUFFIX = tuple(f".{cents:02d}" for cents in range(100))
-# The money string of every amount under 100 euros (0.6 MB): most interest, withholding
-# and net interest figures are that small, and a lookup is ~6x faster than formatting.
-_SMALL_MONEY_TEXT = tuple(
-    euros + suffix for euros in map(str, range(100)) for suffix in _CENT_SUFFIX
-)
 
 
 def cents_text(cents: int) -> str:
@@ -442,13 +437,11 @@ def cents_text(cents: int) -> str:
     return f"{cents // 100}{_CENT_SUFFIX[cents % 100]}"
 
 
-def _column_texts(column: list[int], signed: bool = False) -> list[str]:
-    """A column of cents as money strings, by table or inline for non-negative amounts
-    (`signed`: the column may hold negative amounts, so look)."""
-    if not column or signed and min(column) < 0:
+def _column_texts(column: list[int]) -> list[str]:
+    """A column of cents as money strings; inline (about 1.4x faster than `cents_text`
+    per amount) unless the column holds a negative amount."""
+    if column and min(column) < 0:
         return list(map(cents_text, column))
-    if max(column) < len(_SMALL_MONEY_TEXT):
-        return list(map(_SMALL_MONEY_TEXT.__getitem__, column))
     return [str(cents // 100) + _CENT_SUFFIX[cents % 100] for cents in column]
 
 
@@ -481,8 +474,8 @@ def simulate(
         _column_texts(interest),
         _column_texts(capital),
         _column_texts(schedule.balance),
-        _column_texts(withholding, signed=True),  # a negative rate would withhold < 0
-        _column_texts(net, signed=True),
+        _column_texts(withholding),  # < 0 at a negative withholding rate
+        _column_texts(net),
         strict=False,  # count() never ends; every other column has one entry per instalment
     )
     return {
