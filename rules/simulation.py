@@ -452,8 +452,8 @@ def simulate(
 ) -> dict[str, Any]:
     """The contract's `simulation` object for these terms (credit=None: no tax credits).
 
-    Computed in whole cents (Python ints) and turned into strings at the end; every
-    figure is the one the Decimal formulas give (see `schedule_in_cents`).
+    Computed in whole cents (Python ints), every amount rounded half up from its exact
+    value (see `schedule_in_cents`), and turned into strings at the end.
     """
     schedule = schedule_in_cents(terms, withholding_pct_on)
     principal = decimal_to_cents(terms.principal)
