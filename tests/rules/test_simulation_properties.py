@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rules.schedule import PERIODS_PER_YEAR, Instalment, LoanTerms, build_schedule
@@ -101,6 +102,24 @@ def test_withholding_plus_net_is_gross(
         assert item.withholding + item.net_interest == item.interest
         expected = (item.interest * withholding(item.date) / 100).quantize(CENT, ROUND_HALF_UP)
         assert item.withholding == expected
+
+
+@PROPERTY_SETTINGS
+@given(loan_terms(), withholding_rates())
+@example(  # 900.00 x 12.1 % / 12 = 9.075 exactly: 9.08
+    LoanTerms(D("900.00"), D("12.1"), 1, "bullet", "monthly", date(2024, 1, 1)), lambda _: D(30)
+)
+def test_interest_is_the_exact_balance_times_rate_rounded_half_up(
+    terms: LoanTerms, withholding: Callable[[date], Decimal]
+) -> None:
+    # simulation.md: interest = balance x r rounded to the cent (half up), r = annual /
+    # 100 / periods; checked in exact fractions, halves (x.xx5 exactly) rounding up.
+    rate = Fraction(terms.rate_pct) / 100 / PERIODS_PER_YEAR[terms.frequency]
+    balance = terms.principal
+    for item in schedule_of(terms, withholding):
+        exact_cents = Fraction(balance) * rate * 100
+        assert item.interest * 100 == int(exact_cents + Fraction(1, 2))  # int(): floor, >= 0
+        balance = item.balance
 
 
 @PROPERTY_SETTINGS
