@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dialogs.amounts import NumberError, NumberKind, as_contract_string, parse_number
@@ -295,7 +295,8 @@ class Count(AnswerKind):
             raise number_error(err, text, tr.number("12.5")) from err
         if value > 10_000_000:
             raise AnswerError(N_("That number is too large to be right."))
-        return as_contract_string(value)
+        # the case takes two decimals; the echo shows the rounded figure
+        return as_contract_string(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
 
     def show(self, value: Any, tr: Translator) -> str:
         return tr.number(value)

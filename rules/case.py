@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -46,6 +47,19 @@ def _decimal_from_json(raw: Any) -> Decimal:
         raise ValueError(f"{raw!r} is not a decimal number") from exc
 
 
+def _at_most_places(places: int) -> Callable[[Decimal], Decimal]:
+    """A validator refusing more decimals than `places` (they would only be rounded away,
+    and unbounded decimals would make exact arithmetic arbitrarily slow)."""
+
+    def check(value: Decimal) -> Decimal:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            raise ValueError(f"give at most {places} decimals")
+        return value
+
+    return check
+
+
 def _non_negative(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("must not be negative")
@@ -73,10 +87,18 @@ def _iso_date(raw: Any) -> dt.date:
 
 _as_string = PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json")
 Money = Annotated[
-    Decimal, BeforeValidator(_decimal_from_json), AfterValidator(_non_negative), _as_string
+    Decimal,
+    BeforeValidator(_decimal_from_json),
+    AfterValidator(_non_negative),
+    AfterValidator(_at_most_places(2)),
+    _as_string,
 ]
 Percent = Annotated[
-    Decimal, BeforeValidator(_decimal_from_json), AfterValidator(_percentage), _as_string
+    Decimal,
+    BeforeValidator(_decimal_from_json),
+    AfterValidator(_percentage),
+    AfterValidator(_at_most_places(4)),
+    _as_string,
 ]
 Years = Annotated[StrictInt, Field(ge=1, le=50)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
