@@ -23,7 +23,13 @@ from starlette.middleware.cors import CORSMiddleware
 from bot.settings import Settings, get_settings
 from bot.web.api import HandleFn, build_api_router
 from bot.web.config import WebConfig
-from bot.web.pages import DEMO_CSS, negotiate_language, render_demo_page, render_docs_page
+from bot.web.pages import (
+    DEMO_CSS,
+    build_widget_script,
+    negotiate_language,
+    render_demo_page,
+    render_docs_page,
+)
 from bot.web.ratelimit import TokenBucketLimiter
 from bot.web.security import (
     BodyLimitMiddleware,
@@ -40,8 +46,10 @@ OPENAPI_URL = "/api/v1/openapi.json"
 
 @lru_cache(maxsize=1)
 def widget_source() -> bytes:
-    """The widget script, shipped inside the package (`bot/web/static/widget.js`)."""
-    return resources.files("bot.web").joinpath("static/widget.js").read_bytes()
+    """The widget script as served: `bot/web/static/widget.js` (shipped inside the package)
+    with its nl/fr/en texts from the catalogs, built once and then served from memory."""
+    template = resources.files("bot.web").joinpath("static/widget.js").read_text("utf-8")
+    return build_widget_script(template)
 
 
 def case_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -142,10 +150,12 @@ def create_app(
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
 
+    script = widget_source()  # built at start-up: a broken widget build fails here
+
     @app.get("/widget.js", include_in_schema=False)
     async def widget() -> Response:
         return Response(
-            widget_source(),
+            script,
             media_type="application/javascript; charset=utf-8",
             headers={
                 "Cache-Control": "public, max-age=300",

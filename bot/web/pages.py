@@ -1,7 +1,10 @@
-"""The HTML pages: the demo page (nl/fr/en) and a self-contained API docs page.
+"""What the server shows besides JSON: the demo page (nl/fr/en), the API docs page, and
+the widget script with its texts.
 
-Pages are built from fixed text with every variable part passed through `html.escape`;
-no user text ever reaches them. They load only our own `/widget.js` and `/demo.css`, so
+Every text is an English msgid translated through the conversation's gettext catalogs
+(`dialogs.i18n`), so there is one place to translate and one completeness check. Pages
+are built from those texts with every variable part passed through `html.escape`; no user
+text ever reaches them. They load only our own `/widget.js` and `/demo.css`, so
 the strict CSP of `security.PAGE_CSP` holds (no inline script or style).
 """
 
@@ -12,77 +15,56 @@ from html import escape
 from typing import Any
 
 from dialogs.events import LANGUAGES
+from dialogs.i18n import N_, Translator
 
-DEMO_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "leenwijzer — which loan from friends and family fits?",
-        "intro": (
-            "Ask the assistant (the round button at the bottom right) whether a Winwinlening "
-            "(Flemish Region), a Proxi loan (Brussels-Capital Region) or PMV Cofinanciering "
-            "applies, and what the loan costs and yields, tax credits included."
-        ),
-        "embed_title": "Put it on your website",
-        "embed_text": (
-            "One line anywhere in your page. data-lang chooses the language (nl, fr or en); "
-            "the optional data-prefill passes what your site already knows, in the fields of "
-            "the evaluate contract."
-        ),
-        "origins": (
-            "Your site's origin must be listed in LEENWIJZER_ALLOWED_ORIGINS on the server so "
-            "the widget may call the API."
-        ),
-        "api_title": "JSON API",
-        "api_docs": "API documentation",
-        "disclaimer": "This is information, not legal or tax advice.",
-        "languages": "Language",
-    },
-    "nl": {
-        "title": "leenwijzer — welke lening van vrienden en familie past?",
-        "intro": (
-            "Vraag de assistent (de ronde knop rechtsonder) of een Winwinlening (Vlaams "
-            "Gewest), een Proxi-lening (Brussels Hoofdstedelijk Gewest) of PMV Cofinanciering "
-            "van toepassing is, en wat de lening kost en opbrengt, belastingkrediet inbegrepen."
-        ),
-        "embed_title": "Zet hem op uw website",
-        "embed_text": (
-            "Eén regel, ergens in uw pagina. data-lang kiest de taal (nl, fr of en); de "
-            "optionele data-prefill geeft door wat uw site al weet, in de velden van het "
-            "evaluate-contract."
-        ),
-        "origins": (
-            "De origin van uw site moet op de server in LEENWIJZER_ALLOWED_ORIGINS staan, "
-            "zodat de widget de API mag aanroepen."
-        ),
-        "api_title": "JSON-API",
-        "api_docs": "API-documentatie",
-        "disclaimer": "Dit is informatie, geen juridisch of fiscaal advies.",
-        "languages": "Taal",
-    },
-    "fr": {
-        "title": "leenwijzer — quel prêt de vos proches vous convient ?",
-        "intro": (
-            "Demandez à l'assistant (le bouton rond en bas à droite) si un Winwinlening "
-            "(Région flamande), un prêt Proxi (Région de Bruxelles-Capitale) ou le "
-            "Cofinancement PMV s'applique, et ce que le prêt coûte et rapporte, crédit "
-            "d'impôt compris."
-        ),
-        "embed_title": "Intégrez-le à votre site",
-        "embed_text": (
-            "Une ligne, n'importe où dans votre page. data-lang choisit la langue (nl, fr ou "
-            "en) ; data-prefill, facultatif, transmet ce que votre site sait déjà, dans les "
-            "champs du contrat evaluate."
-        ),
-        "origins": (
-            "L'origine de votre site doit figurer dans LEENWIJZER_ALLOWED_ORIGINS sur le "
-            "serveur pour que le widget puisse appeler l'API."
-        ),
-        "api_title": "API JSON",
-        "api_docs": "Documentation de l'API",
-        "disclaimer": "Ceci est une information, pas un conseil juridique ou fiscal.",
-        "languages": "Langue",
-    },
+#: The demo page's texts as English msgids (extracted by pybabel from `bot/web`, see
+#: locales/README.md); `render_demo_page` translates them with the conversation's catalogs.
+DEMO_TEXT: dict[str, str] = {
+    "title": N_("leenwijzer — which loan from friends and family fits?"),
+    "intro": N_(
+        "Ask the assistant (the round button at the bottom right) whether a Winwinlening "
+        "(Flemish Region), a Proxi loan (Brussels-Capital Region) or PMV Cofinanciering "
+        "applies, and what the loan costs and yields, tax credits included."
+    ),
+    "embed_title": N_("Put it on your website"),
+    "embed_text": N_(
+        "One line anywhere in your page. data-lang chooses the language (nl, fr or en); "
+        "the optional data-prefill passes what your site already knows, in the fields of "
+        "the evaluate contract."
+    ),
+    "origins": N_(
+        "Your site's origin must be listed in LEENWIJZER_ALLOWED_ORIGINS on the server so "
+        "the widget may call the API."
+    ),
+    "api_title": N_("JSON API"),
+    "api_docs": N_("API documentation"),
+    "disclaimer": N_("This is information, not legal or tax advice."),
+    "languages": N_("Language"),
 }
 
+#: The widget's own texts (its chrome: labels, placeholder, notices) as English msgids;
+#: the keys are the ones `widget.js` looks up. `{seconds}` is filled in by the widget.
+WIDGET_TEXT: dict[str, str] = {
+    "open": N_("Open the leenwijzer chat"),
+    "close": N_("Close the chat"),
+    "restart": N_("Start again"),
+    "language": N_("Language"),
+    "input": N_("Your answer"),
+    "send": N_("Send"),
+    "log": N_("Conversation with leenwijzer"),
+    "table": N_("Repayment table"),
+    "choices": N_("Choices"),
+    "tooMany": N_("One moment: too many messages in a row. Try again in {seconds} s."),
+    "offline": N_("The server cannot be reached. Try again in a moment."),
+    "failed": N_("Something went wrong. Please try again."),
+}
+
+#: Where the server puts the texts in `static/widget.js` (a JS string, so the file stays
+#: valid JavaScript as stored).
+WIDGET_TEXT_PLACEHOLDER = '"@@LEENWIJZER_WIDGET_TEXT@@"'
+
+#: Language names stay in their own language in every language (the dialog's language
+#: buttons do the same), so a reader finds theirs whatever is shown now: not translated.
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 DEMO_CSS = """\
@@ -95,6 +77,32 @@ nav a { margin-right: .75rem; }
 nav a[aria-current] { font-weight: bold; }
 small { color: #55606e; }
 """
+
+
+def widget_texts() -> dict[str, Any]:
+    """The widget's texts for every language, from the catalogs, and the language names."""
+    texts: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        tr = Translator(lang)
+        texts[lang] = {key: tr(msgid) for key, msgid in WIDGET_TEXT.items()}
+    return {"names": LANGUAGE_NAMES, "text": texts}
+
+
+def build_widget_script(template: str) -> bytes:
+    """`widget.js` as served: its text table (JSON) put in place of the placeholder.
+
+    JSON is a JavaScript expression, so the script stays one static file with no second
+    request; the widget sets these texts with `textContent`/attributes only, never as HTML.
+    Raises `ValueError` when the placeholder is not there exactly once (a broken build
+    must fail at start-up, not show `undefined` in every label).
+    """
+    found = template.count(WIDGET_TEXT_PLACEHOLDER)
+    if found != 1:
+        raise ValueError(f"widget.js holds the text placeholder {found} times, not once")
+    table = json.dumps(widget_texts(), ensure_ascii=False, separators=(",", ":"))
+    # The two line separators JSON allows in strings but older JavaScript does not.
+    table = table.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return template.replace(WIDGET_TEXT_PLACEHOLDER, table).encode("utf-8")
 
 
 def embed_snippet(base_url: str, lang: str) -> str:
@@ -128,7 +136,8 @@ def negotiate_language(query_lang: str | None, accept_language: str | None) -> s
 
 def render_demo_page(lang: str, base_url: str) -> str:
     """The demo page: what leenwijzer is, the live widget, and the embed snippet."""
-    text = DEMO_TEXT[lang]
+    tr = Translator(lang)
+    text = {key: tr(msgid) for key, msgid in DEMO_TEXT.items()}
     snippet = embed_snippet(base_url, lang)
     prefill_snippet = (
         f'<script src="{base_url.rstrip("/")}/widget.js" data-lang="{lang}"\n'

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
 LANGS = ("nl", "fr")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
+#: Where the msgids live: the conversation, and the web pages + widget texts (README).
+SOURCE_DIRS = ("dialogs", "bot/web")
 
 
 def _po(lang: str):  # type: ignore[no-untyped-def]
@@ -76,7 +78,7 @@ def test_pot_is_up_to_date_with_the_code(tmp_path: Path) -> None:
             "--no-default-keywords",
             "-o",
             str(fresh),
-            str(ROOT / "dialogs"),
+            *(str(ROOT / folder) for folder in SOURCE_DIRS),
         ],
         check=True,
         capture_output=True,
@@ -90,6 +92,15 @@ def test_pot_is_up_to_date_with_the_code(tmp_path: Path) -> None:
         f"run the pybabel extract command (README): new {sorted(extracted - committed)}, "
         f"gone {sorted(committed - extracted)}"
     )
+
+
+@pytest.mark.parametrize("readme", ["README.md", "locales/README.md"])
+def test_documented_extract_command_scans_the_same_folders(readme: str) -> None:
+    """The README commands and the check above must not drift apart."""
+    text = (ROOT / readme).read_text(encoding="utf-8").replace("\\\n", " ")
+    commands = [line for line in text.splitlines() if line.startswith("pybabel extract ")]
+    assert len(commands) == 1, f"{readme}: expected one pybabel extract command"
+    assert commands[0].split("-o locales/messages.pot ", 1)[1].split() == list(SOURCE_DIRS)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -25,33 +25,12 @@
   var STORE_KEY = "leenwijzer:" + API;
   var MAX_ITEMS = 300;
 
-  var UI = {
-    nl: {
-      open: "Open de leenwijzer-chat", close: "Chat sluiten", title: "leenwijzer",
-      restart: "Opnieuw beginnen", language: "Taal", input: "Uw antwoord",
-      send: "Versturen", log: "Gesprek met leenwijzer", table: "Aflossingstabel",
-      choices: "Keuzes", tooMany: "Even geduld: te veel berichten na elkaar. Probeer opnieuw over {s} s.",
-      offline: "De server is niet bereikbaar. Probeer het zo meteen opnieuw.",
-      failed: "Er ging iets mis. Probeer het opnieuw."
-    },
-    fr: {
-      open: "Ouvrir le chat leenwijzer", close: "Fermer le chat", title: "leenwijzer",
-      restart: "Recommencer", language: "Langue", input: "Votre réponse",
-      send: "Envoyer", log: "Conversation avec leenwijzer", table: "Tableau d'amortissement",
-      choices: "Choix", tooMany: "Un instant : trop de messages d'affilée. Réessayez dans {s} s.",
-      offline: "Le serveur est injoignable. Réessayez dans un instant.",
-      failed: "Une erreur s'est produite. Réessayez."
-    },
-    en: {
-      open: "Open the leenwijzer chat", close: "Close the chat", title: "leenwijzer",
-      restart: "Start again", language: "Language", input: "Your answer",
-      send: "Send", log: "Conversation with leenwijzer", table: "Repayment table",
-      choices: "Choices", tooMany: "One moment: too many messages in a row. Try again in {s} s.",
-      offline: "The server cannot be reached. Try again in a moment.",
-      failed: "Something went wrong. Please try again."
-    }
-  };
-  var LANG_NAMES = { nl: "Nederlands", fr: "Français", en: "English" };
+  /* Texts per language ({nl, fr, en}) and the language names. The server puts them in
+     from the gettext catalogs in place of this string (bot/web/pages.py), so the file is
+     served whole in one request; every text goes in with textContent or an attribute. */
+  var TEXTS = "@@LEENWIJZER_WIDGET_TEXT@@";
+  var UI = TEXTS.text || {};
+  var LANG_NAMES = TEXTS.names || {};
 
   function pickLang(value) {
     value = String(value || "").toLowerCase().slice(0, 2);
@@ -116,7 +95,7 @@
     return node;
   }
   function t(key) {
-    return (UI[state.lang] || UI.en)[key];
+    return (UI[state.lang] || UI.en || {})[key] || "";
   }
 
   var CSS = [
@@ -324,7 +303,7 @@
     }).then(function (response) {
       if (response.status === 429) {
         var wait = response.headers.get("Retry-After") || "1";
-        throw { notice: t("tooMany").replace("{s}", wait) };
+        throw { notice: t("tooMany").replace("{seconds}", wait) };
       }
       if (response.status === 422 && event.type === "start" && event.prefill && !retried) {
         if (window.console) console.warn("leenwijzer: data-prefill refused by the server; ignored");
