@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.web.pages import embed_snippet, negotiate_language
+from bot.web.pages import DEMO_TEXT, embed_snippet, negotiate_language
+from dialogs.i18n import Translator
 
 
 @pytest.mark.parametrize(
@@ -37,6 +40,25 @@ def test_demo_page_in_each_language(client: TestClient, lang: str, phrase: str) 
     assert phrase in response.text
     assert f'<script src="/widget.js" data-lang="{lang}" async></script>' in response.text
     assert response.headers["content-language"] == lang
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_demo_page_texts_come_from_the_catalogs(client: TestClient, lang: str) -> None:
+    text = client.get(f"/?lang={lang}").text
+    tr = Translator(lang)
+    for msgid in DEMO_TEXT.values():
+        translated = tr(msgid)
+        assert translated != msgid, f"untranslated in {lang}: {msgid}"
+        assert escape(translated) in text
+
+
+def test_demo_page_names_the_products_as_the_agencies_do(client: TestClient) -> None:
+    french = client.get("/?lang=fr").text
+    assert "un prêt Winwin (Région flamande), un prêt Proxi" in french
+    assert "cofinancement PMV" in french
+    assert "Winwinlening" not in french
+    dutch = client.get("/?lang=nl").text
+    assert "een Winwinlening (Vlaams Gewest), een Proxi-lening" in dutch
 
 
 def test_demo_page_follows_accept_language(client: TestClient) -> None:
