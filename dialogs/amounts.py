@@ -141,7 +141,7 @@ def parse_whole_years(text: str) -> int:
     s = s.strip()
     if s.startswith("-"):
         raise NumberError("negative")
-    if not s.isdigit():
+    if not re.fullmatch(r"[0-9]+", s):
         if re.fullmatch(r"\d+[.,]\d+", s):
             raise NumberError("whole")
         raise NumberError("garbage")

@@ -137,7 +137,7 @@ class Choice(AnswerKind):
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
         word = simplify(text)
-        if word.isdigit() and 1 <= int(word) <= len(self.options) and len(word) == 1:
+        if word.isdecimal() and 1 <= int(word) <= len(self.options) and len(word) == 1:
             return self.options[int(word) - 1].value
         for option in self.options:
             labels = {simplify(tr(option.label)), simplify(option.label)}
@@ -324,7 +324,7 @@ class Years(AnswerKind):
     def from_button(self, key: str, now: datetime) -> Any:
         if key == "zero" and self.zero_label:
             return 0
-        if key.startswith("years.") and key[6:].isdigit():
+        if key.startswith("years.") and key[6:].isdecimal():
             return int(key[6:])
         return None
 

@@ -584,7 +584,7 @@ def _drop(data: dict[str, Any], dotted: str) -> bool:
     for part in parts[:-1]:
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isdecimal() and int(part) < len(node):
             node = node[int(part)]
         else:
             break
@@ -592,7 +592,7 @@ def _drop(data: dict[str, Any], dotted: str) -> bool:
         if isinstance(node, dict) and parts and parts[-1] in node:
             del node[parts[-1]]
             return True
-        if isinstance(node, list) and parts and parts[-1].isdigit():
+        if isinstance(node, list) and parts and parts[-1].isdecimal():
             del node[int(parts[-1])]
             return True
     # fall back to dropping the top-level section
