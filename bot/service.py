@@ -3,7 +3,10 @@
 Telegram and the web widget both call `handle`; it loads the conversation, applies the
 dialog's pure `step`, saves the new state with an optimistic version check and returns
 the replies. With an `update_id` the turn is recorded in the durable inbox in the same
-transaction, so a redelivered update is answered once.
+transaction, so a redelivered update is answered once, and its replies are stored in the
+outbox in that transaction too, so they survive a crash before they are sent (the
+transport delivers them from there: see `bot.telegram.delivery`). Channels that answer in
+the response to the request (the web) write no outbox entries.
 
 The database work is synchronous SQLAlchemy run in a worker thread, off the event loop.
 """
@@ -31,7 +34,8 @@ class TurnResult:
 
     `duplicate` is true when the update id was already processed (no replies then);
     `new_conversation` when this turn created the conversation (first contact, or after
-    /forget erased the previous one).
+    /forget erased the previous one); `outbox_id` the outbox entry holding the replies,
+    for the transport to deliver and mark.
     """
 
     replies: list[Reply]
@@ -39,6 +43,12 @@ class TurnResult:
     done: bool
     duplicate: bool
     new_conversation: bool
+    outbox_id: int | None = None
+
+
+#: Channels whose replies travel back in the response to the request itself: nothing is
+#: left to deliver after the turn, so they get no outbox entries.
+REPLIES_IN_RESPONSE = frozenset({"web"})
 
 
 _lock = threading.Lock()
@@ -101,6 +111,7 @@ def handle_sync(
         event,
         update_id=update_id,
         now=now or datetime.now(UTC),
+        outbox=update_id is not None and channel not in REPLIES_IN_RESPONSE,
     )
     state: dict[str, Any] = outcome.state
     return TurnResult(
@@ -109,6 +120,7 @@ def handle_sync(
         done=bool(state.get("done", False)),
         duplicate=outcome.duplicate,
         new_conversation=outcome.new_conversation,
+        outbox_id=outcome.outbox_id,
     )
 
 
@@ -123,7 +135,9 @@ async def handle(
     """Apply one event to the conversation of (`channel`, `user_key`) and return the replies.
 
     Two quick events of the same user never lose an answer (the later one is re-applied
-    on top of the earlier one); the same `update_id` twice is answered once.
+    on top of the earlier one); the same `update_id` twice is answered once. A turn with
+    an `update_id` (outside the web channel) stores its replies in the outbox: the caller
+    must deliver them through it (or they are resent by the next worker's sweep).
     """
     return await anyio.to_thread.run_sync(
         lambda: handle_sync(channel, user_key, event, update_id=update_id, now=now)

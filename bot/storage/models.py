@@ -1,8 +1,9 @@
 """The tables leenwijzer keeps, and why each column is there.
 
 Personal data is kept to what the conversation needs: the dialog state (the answers so
-far) and, per result, only a hash of the inputs next to the verdicts. Everything keyed by
-a user (`channel`, `user_key`) is deleted when that user confirms /forget.
+far), per result only a hash of the inputs next to the verdicts, and the replies of a turn
+until they are delivered (sent ones are pruned after a day). Everything keyed by a user
+(`channel`, `user_key`) is deleted when that user confirms /forget.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -58,6 +59,53 @@ class ProcessedUpdate(SQLModel, table=True):
     update_id: str = Field(max_length=128)
     processed_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class OutboxEntry(SQLModel, table=True):
+    """The replies of one turn, stored with the turn and kept until Telegram accepted them.
+
+    Written in the turn's transaction (next to the inbox row and the state), so a worker
+    that dies after the commit leaves its replies here for the next one to send. One row
+    per turn, not per reply: `parts_sent` counts the Bot API messages the replies render
+    to that Telegram already accepted, so a resend starts after the last one.
+
+    It is not a column of the inbox row because the inbox outlives /forget (a retried
+    update must stay a duplicate), while these rows are personal data and do not.
+
+    - `claimed_at`: when a worker last took the row (on creation: the worker of the turn);
+      another worker may take it only once that is older than the grace period;
+    - `attempts`: how often it was taken; also the compare-and-set token of a claim;
+    - `sent_at`: when the last message was accepted; `abandoned_at`: when delivery was
+      given up (the user blocked the bot, or too many attempts).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_user", "channel", "user_key"),
+        Index("ix_outbox_pending", "channel", "sent_at", "claimed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    user_key: str = Field(max_length=128)
+    update_id: str | None = Field(default=None, max_length=128)
+    replies: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    parts_sent: int = Field(default=0)
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    claimed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    sent_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    abandoned_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
 
 

@@ -1,8 +1,12 @@
-"""One conversation turn as one transaction: inbox → load → step → save (version-checked).
+"""One conversation turn as one transaction: inbox → load → step → save → outbox.
 
 This is the only place that writes conversation state. The dialog's `step` is pure, so
 re-applying it after a lost race is safe: on a version conflict the turn is rolled back,
 the newer state reloaded and the same event applied to it again.
+
+With `outbox=True` the replies are written to the outbox in the same transaction, so a
+worker that dies after the commit and before sending leaves them for the next one (see
+`bot.storage.outbox`); a redelivered update is still a duplicate and adds nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from bot.storage.models import Conversation, ProcessedUpdate, Result, utcnow
+from bot.storage.models import Conversation, OutboxEntry, ProcessedUpdate, Result, utcnow
+from bot.storage.outbox import delete_user as delete_outbox_of_user
+from bot.storage.outbox import replies_to_json
 from dialogs.events import ERASE_KEY, RECEIPT_KEY, Event, Reply
 
 log = logging.getLogger(__name__)
@@ -41,13 +47,17 @@ class TurnConflict(RuntimeError):
 
 @dataclass(frozen=True)
 class TurnOutcome:
-    """What one turn did: the replies to send and the state it left behind."""
+    """What one turn did: the replies to send and the state it left behind.
+
+    `outbox_id` is the outbox entry holding the replies, when the turn wrote one.
+    """
 
     replies: list[Reply]
     state: dict[str, Any]
     duplicate: bool
     new_conversation: bool
     erased: bool
+    outbox_id: int | None = None
 
 
 def run_turn(
@@ -59,14 +69,16 @@ def run_turn(
     *,
     update_id: str | None,
     now: datetime,
+    outbox: bool = False,
 ) -> TurnOutcome:
     """Apply `event` to the user's conversation, exactly once per `update_id`.
 
-    Blocking (database I/O): call it from a worker thread in async code.
+    With `outbox`, the replies are also stored as an outbox entry in the same
+    transaction. Blocking (database I/O): call it from a worker thread in async code.
     """
     for attempt in range(MAX_ATTEMPTS):
         try:
-            outcome = _attempt(engine, step, channel, user_key, event, update_id, now)
+            outcome = _attempt(engine, step, channel, user_key, event, update_id, now, outbox)
         except _LostRace:
             _backoff(attempt)
             continue
@@ -96,6 +108,7 @@ def _attempt(
     event: Event,
     update_id: str | None,
     now: datetime,
+    outbox: bool,
 ) -> TurnOutcome:
     with Session(engine) as session:
         if update_id is not None:
@@ -113,8 +126,10 @@ def _attempt(
         receipt = new_state.pop(RECEIPT_KEY, None)
         if new_state.get(ERASE_KEY):
             _erase(session, channel, user_key)
+            # The confirmation itself still has to arrive: it is the one entry left.
+            entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
             session.commit()
-            return TurnOutcome(replies, {}, False, row is None, True)
+            return TurnOutcome(replies, {}, False, row is None, True, entry_id)
         if receipt is not None:
             session.add(_result_row(channel, user_key, receipt))
         lang = new_state.get("lang")
@@ -136,8 +151,33 @@ def _attempt(
             if saved.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 raise _LostRace
+        # After the save: the conversation row is locked now, so a user's entries get
+        # increasing ids in the order their turns commit.
+        entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
         session.commit()
-        return TurnOutcome(replies, new_state, False, row is None, False)
+        return TurnOutcome(replies, new_state, False, row is None, False, entry_id)
+
+
+def _store_replies(
+    session: Session,
+    channel: str,
+    user_key: str,
+    update_id: str | None,
+    replies: list[Reply],
+    outbox: bool,
+) -> int | None:
+    """Add the turn's outbox entry (when asked and there is something to say); its id."""
+    if not outbox or not replies:
+        return None
+    entry = OutboxEntry(
+        channel=channel,
+        user_key=user_key,
+        update_id=update_id,
+        replies=replies_to_json(replies),
+    )
+    session.add(entry)
+    session.flush()
+    return entry.id
 
 
 def _load(session: Session, channel: str, user_key: str) -> Conversation | None:
@@ -156,7 +196,7 @@ def _duplicate(session: Session, channel: str, user_key: str) -> TurnOutcome:
 
 
 def _erase(session: Session, channel: str, user_key: str) -> None:
-    """Delete every row of this user: the conversation and the result receipts."""
+    """Delete every row of this user: the conversation, the receipts, the outbox."""
     session.execute(
         delete(Conversation).where(
             Conversation.channel == channel,  # type: ignore[arg-type]
@@ -169,6 +209,7 @@ def _erase(session: Session, channel: str, user_key: str) -> None:
             Result.user_key == user_key,  # type: ignore[arg-type]
         )
     )
+    delete_outbox_of_user(session, channel, user_key)
 
 
 def inputs_hash(case: Any) -> str:

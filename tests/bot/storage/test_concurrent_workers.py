@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from sqlmodel import Session, select
 
 from bot.storage.engine import make_engine
-from bot.storage.models import Conversation
+from bot.storage.models import Conversation, OutboxEntry
 from tests.bot.storage import hammer
 
 WORKERS = 4
@@ -33,7 +33,12 @@ def test_concurrent_workers_lose_no_answer_and_answer_each_update_once(database_
     engine = make_engine(database_url)
     with Session(engine) as session:
         saved = {c.user_key: c for c in session.exec(select(Conversation)).all()}
+        stored = list(session.exec(select(OutboxEntry)).all())
     engine.dispose()
+    # The outbox holds each update's replies once, exactly the replies that were returned.
+    returned = {update_id: replies for update_id, replies, _ in deliveries if replies}
+    assert Counter(str(e.update_id) for e in stored) == Counter(u for _, u in todo)
+    assert all([r["text"] for r in e.replies] == returned[str(e.update_id)] for e in stored)
     for user_key, conversation in saved.items():
         expected = sorted(u for k, u in todo if k == user_key)
         assert sorted(conversation.state["answers"]) == expected  # none lost, none twice
