@@ -1,7 +1,10 @@
 """Alembic environment: runs the revisions on the connection `upgrade()` hands over.
 
-On PostgreSQL an advisory lock serialises concurrent starts, so N workers booting at once
-do not race each other creating the same tables.
+Concurrent starts are serialised, so N workers booting at once do not race each other
+creating the same tables: on PostgreSQL by an advisory lock, on SQLite by taking the
+database's write lock (BEGIN IMMEDIATE) before Alembic looks at what is there. Without it
+the Python driver runs DDL outside any transaction and two processes both see an empty
+database.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ def run_on(connection: Connection) -> None:
     """Run the pending revisions inside the caller's transaction."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+    elif connection.dialect.name == "sqlite" and not connection.connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to the busy timeout
     context.configure(connection=connection, target_metadata=SQLModel.metadata)
     context.run_migrations()
 
