@@ -162,20 +162,30 @@ def result(
     return replies
 
 
+def _years(tr: Translator, count: int) -> str:
+    """ "1 year" / "8 years" in the user's language."""
+    return tr.plural("{n} year", "{n} years", int(count))
+
+
+def _sentence(text: str) -> str:
+    """Capitalise a line's first letter ("prêt Winwin : possible." starts a line)."""
+    return text[:1].upper() + text[1:]
+
+
 def regime_lines(tr: Translator, part: dict[str, Any], unknown: list[str]) -> list[str]:
     """A regime's verdict line, then its reasons, hints or open questions."""
     name = regime_name(tr, part["regime"])
     verdict = part["verdict"]
     out: list[str] = []
     if verdict == "eligible":
-        out.append("✅ " + tr(N_("{regime}: possible."), regime=name))
+        out.append("✅ " + _sentence(tr(N_("{regime}: possible."), regime=name)))
     elif verdict == "not_eligible":
-        out.append("❌ " + tr(N_("{regime}: not possible."), regime=name))
+        out.append("❌ " + _sentence(tr(N_("{regime}: not possible."), regime=name)))
         for condition in part["conditions"]:
             if condition["status"] == "fail":
                 out.append("   – " + explain(tr, condition))
     else:
-        out.append("❔ " + tr(N_("{regime}: not decided yet."), regime=name))
+        out.append("❔ " + _sentence(tr(N_("{regime}: not decided yet."), regime=name)))
         open_fields = [f for f in part.get("missing", [])]
         if open_fields:
             labels = ", ".join(_field_label(tr, f) for f in open_fields)
@@ -269,8 +279,8 @@ def explain(tr: Translator, condition: dict[str, Any]) -> str:
     if cid == "loan.duration":
         allowed = ", ".join(str(y) for y in d.get("allowed_years", []))
         return tr(
-            N_("A duration of {given} years is not allowed; allowed (in years): {allowed}."),
-            given=d.get("given", "?"),
+            N_("A duration of {duration} is not allowed; allowed (in years): {allowed}."),
+            duration=_years(tr, d.get("given", 0)),
             allowed=allowed,
         )
     if cid == "loan.rate":
@@ -324,12 +334,12 @@ def explain(tr: Translator, condition: dict[str, Any]) -> str:
     if cid == "project.partner_duration":
         return tr(
             N_(
-                "The partner's loan ({partner} years) may run at most {shorter} years "
-                "shorter than PMV's ({pmv} years)."
+                "The partner's loan ({partner}) may run at most {shorter} shorter than "
+                "PMV's ({pmv})."
             ),
-            partner=d.get("partner_years", "?"),
-            shorter=d.get("max_shorter_years", 2),
-            pmv=d.get("pmv_years", "?"),
+            partner=_years(tr, d.get("partner_years", 0)),
+            shorter=_years(tr, d.get("max_shorter_years", 2)),
+            pmv=_years(tr, d.get("pmv_years", 0)),
         )
     simple = {
         "lender.natural_person": N_("The lender must be a natural person, not a company."),

@@ -72,7 +72,7 @@ def test_prefill_gives_the_result_first_and_the_table_on_request(tmp_path: Path)
     done = _chat(["--lang", "fr", "--prefill", str(path)], ["1"])
     assert done.returncode == 0, done.stderr
     first = done.stdout.split("> ")[0]
-    assert "prêt Winwin\u00a0: possible" in first  # French: no-break space before ":"
+    assert "✅ Prêt Winwin\u00a0: possible" in first  # French: no-break space before ":"
     assert "Tableau d'amortissement\u00a0: prêt Winwin" in done.stdout
     assert "15 mars 2032" in done.stdout
 

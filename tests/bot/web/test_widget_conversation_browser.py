@@ -141,7 +141,7 @@ def test_french_conversation_to_a_proxi_result(browser: Any, base_url: str) -> N
     try:
         body = converse(page, base_url, "fr", "role.lender", "region.brussels", reload_at=10)
         text = "\n".join(reply["text"] for reply in body["replies"])
-        assert "✅ prêt Proxi" in text
+        assert "✅ Prêt Proxi" in text
         assert "pas un conseil juridique ou fiscal" in text
         show_table(page, body, "proxi")
         rows = page.locator(".panel table tbody tr")
