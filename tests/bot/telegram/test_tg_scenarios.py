@@ -85,7 +85,7 @@ async def test_walloon_lender_in_french_with_typed_answers(bot: Bot) -> None:
     summary_id = fake.sent_to(CHAT)[-1]["message_id"]
     await bot.press(CHAT, "confirm", lang="fr")
     result = "\n".join(fake.texts_to(CHAT))
-    assert "prêt Winwin : pas possible" in result
+    assert "Prêt Winwin\u00a0: pas possible" in result
     assert "Coup de Pouce" in result
     # the summary was edited in place to show the choice; its buttons are gone
     (edit,) = fake.called("editMessageText")
