@@ -143,6 +143,22 @@ def mark_progress(
     return bool(kept)
 
 
+#: The `claimed_at` of a released entry: long before any cutoff, so anyone may take it.
+RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def release(engine: Engine, entry_id: int, claim_token: int) -> None:
+    """Hand the entry back after a failed send, so the next delivery retries it first."""
+    statement = (
+        update(OutboxEntry)
+        .where(OutboxEntry.id == entry_id, OutboxEntry.attempts == claim_token)  # type: ignore[arg-type]
+        .values(claimed_at=RELEASED)
+    )
+    with Session(engine) as session:
+        session.execute(statement)
+        session.commit()
+
+
 def abandon(engine: Engine, entry_id: int) -> None:
     """Give up on one entry (it kept failing)."""
     statement = (

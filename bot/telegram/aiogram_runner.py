@@ -95,8 +95,8 @@ class AiogramRunner(TelegramRunner):
 
     library = "aiogram"
 
-    def __init__(self, settings: Settings, *, poll_timeout: int = 30) -> None:
-        super().__init__(settings, poll_timeout=poll_timeout)
+    def __init__(self, settings: Settings, *, poll_timeout: int = 30, **delivery: float) -> None:
+        super().__init__(settings, poll_timeout=poll_timeout, **delivery)
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url))
         session.middleware(RetryMiddleware())
         self.bot = Bot(self.token, session=session)
@@ -107,6 +107,7 @@ class AiogramRunner(TelegramRunner):
 
     async def start(self) -> None:
         await self.register_commands()
+        await self.courier.start()  # what a crashed worker left, before anything new
         if self.uses_webhook:
             await self.bot.set_webhook(
                 str(self.webhook_url), secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
@@ -128,6 +129,7 @@ class AiogramRunner(TelegramRunner):
         await started.wait()
 
     async def stop(self) -> None:
+        await self.courier.stop()
         if self._polling is not None:
             await self.dispatcher.stop_polling()
             await self._polling

@@ -63,8 +63,8 @@ class PtbRunner(TelegramRunner):
 
     library = "ptb"
 
-    def __init__(self, settings: Settings, *, poll_timeout: int = 30) -> None:
-        super().__init__(settings, poll_timeout=poll_timeout)
+    def __init__(self, settings: Settings, *, poll_timeout: int = 30, **delivery: float) -> None:
+        super().__init__(settings, poll_timeout=poll_timeout, **delivery)
         builder = (
             ApplicationBuilder()
             .token(self.token)
@@ -80,6 +80,7 @@ class PtbRunner(TelegramRunner):
     async def start(self) -> None:
         await self.app.initialize()
         await self.register_commands()
+        await self.courier.start()  # what a crashed worker left, before anything new
         if self.uses_webhook:
             await with_network_retries(
                 lambda: self.app.bot.set_webhook(
@@ -93,6 +94,7 @@ class PtbRunner(TelegramRunner):
             )
 
     async def stop(self) -> None:
+        await self.courier.stop()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:

@@ -4,10 +4,14 @@ A library adapter (python-telegram-bot or aiogram) only reduces its update objec
 `Incoming` and implements a handful of Bot API calls; the order of things lives here:
 
 1. a pressed button's callback query is answered at once (the spinner stops);
-2. `service.handle` runs the turn, recording the update id in the durable inbox in the
-   same transaction, so a redelivered update is answered once;
+2. `service.handle` runs the turn, recording the update id in the durable inbox and the
+   replies in the outbox in the same transaction, so a redelivered update is answered
+   once and a crash after the commit loses no reply;
 3. the question whose button was pressed is edited to show the choice, and the replies
-   are sent, in order, per chat.
+   are sent from the outbox, in order, per chat, each marked as soon as Telegram
+   accepted it (`bot.telegram.delivery`, which also documents the one at-least-once
+   window). On start, and every few seconds, the runner sends what a crashed worker
+   left in the outbox.
 
 In webhook mode the HTTP response (200) is returned after step 2: an acknowledged update
 is already stored. A missing or wrong secret gets 403 before anything else happens.
@@ -31,8 +35,9 @@ from starlette.responses import Response
 from bot import service
 from bot.service import TurnResult
 from bot.settings import Settings
+from bot.telegram.delivery import RESEND_AFTER_SECONDS, SWEEP_EVERY_SECONDS, Courier
 from bot.telegram.incoming import Incoming
-from bot.telegram.render import MAX_MESSAGE, Outgoing, pressed_note, render, utf16_len
+from bot.telegram.render import MAX_MESSAGE, Outgoing, pressed_note, utf16_len
 from dialogs import command_descriptions
 from dialogs.events import LANGUAGES
 
@@ -71,11 +76,23 @@ def menu(lang: str) -> list[tuple[str, str]]:
 
 
 class TelegramRunner(ABC):
-    """A running bot: polling when TELEGRAM_WEBHOOK_URL is unset, webhook otherwise."""
+    """A running bot: polling when TELEGRAM_WEBHOOK_URL is unset, webhook otherwise.
+
+    `resend_after` is the outbox grace period: how long a reply may stay unsent with the
+    worker that claimed it before another worker sends it; it must exceed the longest
+    Bot API call (429 waits included). `sweep_every` is the pause between two sweeps.
+    """
 
     library: str = ""
 
-    def __init__(self, settings: Settings, *, poll_timeout: int = 30) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        poll_timeout: int = 30,
+        resend_after: float = RESEND_AFTER_SECONDS,
+        sweep_every: float = SWEEP_EVERY_SECONDS,
+    ) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.token = settings.telegram_bot_token
@@ -85,8 +102,13 @@ class TelegramRunner(ABC):
         self.poll_timeout = poll_timeout
         self._secret = webhook_secret(settings)
         self._tasks: set[asyncio.Task[None]] = set()
-        # Per chat: a lock keeping replies in update order, and how many deliveries use it.
-        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self.courier = Courier(
+            CHANNEL,
+            self.send,
+            self.is_gone,
+            resend_after=resend_after,
+            sweep_every=sweep_every,
+        )
 
     @property
     def uses_webhook(self) -> bool:
@@ -96,11 +118,12 @@ class TelegramRunner(ABC):
 
     @abstractmethod
     async def start(self) -> None:
-        """Connect, register the commands, then set the webhook or start polling."""
+        """Connect, register the commands, send what the outbox still holds (`courier`),
+        then set the webhook or start polling."""
 
     @abstractmethod
     async def stop(self) -> None:
-        """Stop polling, finish the deliveries under way, close the connections."""
+        """Stop polling and sweeping, finish the deliveries under way, close the connections."""
 
     @abstractmethod
     def parse_update(self, data: dict[str, Any]) -> Incoming | None:
@@ -142,28 +165,19 @@ class TelegramRunner(ABC):
         )
 
     async def deliver(self, incoming: Incoming, result: TurnResult) -> None:
-        """Edit the pressed question, send the replies; log (never raise) when it fails."""
+        """Edit the pressed question, send the turn's replies from the outbox; never raises.
+
+        A duplicate sends nothing new; it only lets replies a crashed worker left behind
+        (past their grace period) go out now rather than at the next sweep.
+        """
         if result.duplicate:
+            await self.courier.deliver(incoming.chat_id, None)
             return
-        lock, users = self._chat_locks.get(incoming.chat_id, (asyncio.Lock(), 0))
-        self._chat_locks[incoming.chat_id] = (lock, users + 1)
-        async with lock:
-            try:
-                await self._edit_pressed(incoming)
-                for message in render(result.replies):
-                    await self.send(incoming.chat_id, message)
-            except Exception as error:
-                if self.is_gone(error):
-                    log.warning(
-                        "chat %s unreachable (blocked or deleted): %s", incoming.chat_id, error
-                    )
-                else:
-                    log.exception("delivery failed for update %s", incoming.update_id)
-        lock, users = self._chat_locks[incoming.chat_id]
-        if users == 1:
-            del self._chat_locks[incoming.chat_id]
-        else:
-            self._chat_locks[incoming.chat_id] = (lock, users - 1)
+
+        async def edit_pressed() -> None:
+            await self._edit_pressed(incoming)
+
+        await self.courier.deliver(incoming.chat_id, result.outbox_id, before=edit_pressed)
 
     async def _edit_pressed(self, incoming: Incoming) -> None:
         """Show the chosen answer under the question and remove its buttons."""
@@ -242,14 +256,21 @@ class TelegramRunner(ABC):
         """setMyCommands for one language (None: the default list)."""
 
 
-def build_runner(settings: Settings, *, poll_timeout: int = 30) -> TelegramRunner | None:
+def build_runner(
+    settings: Settings,
+    *,
+    poll_timeout: int = 30,
+    resend_after: float = RESEND_AFTER_SECONDS,
+    sweep_every: float = SWEEP_EVERY_SECONDS,
+) -> TelegramRunner | None:
     """The runner of TELEGRAM_LIBRARY (ptb or aiogram), None when no token is set."""
     if not settings.telegram_bot_token:
         return None
+    options = {"resend_after": resend_after, "sweep_every": sweep_every}
     if settings.telegram_library == "aiogram":
         from bot.telegram.aiogram_runner import AiogramRunner
 
-        return AiogramRunner(settings, poll_timeout=poll_timeout)
+        return AiogramRunner(settings, poll_timeout=poll_timeout, **options)
     from bot.telegram.ptb_runner import PtbRunner
 
-    return PtbRunner(settings, poll_timeout=poll_timeout)
+    return PtbRunner(settings, poll_timeout=poll_timeout, **options)

@@ -1,0 +1,217 @@
+"""Delivering replies from the outbox: per chat, in order, each message marked once accepted.
+
+A turn stores its replies in the outbox in its own transaction (`bot.storage.outbox`);
+the `Courier` sends them afterwards and records progress after every message Telegram
+accepted. What a worker could not send — it crashed, was killed, or Telegram kept
+failing — is still in the outbox: every runner sweeps it on start and then every
+`sweep_every` seconds, and sends the entries that nobody has touched for `resend_after`
+seconds (the grace period), so a dead worker's replies arrive through the next one.
+
+Guarantees and their limits:
+
+- Nothing acknowledged is lost: once a turn has committed, its replies are sent by this
+  worker or, after the grace period, by any other.
+- Nothing is sent twice by two workers: an entry is claimed (compare-and-set on its
+  `attempts`) before it is sent, and each accepted message renews the claim. This holds
+  as long as one Bot API call, 429 waits included, is shorter than `resend_after`.
+- In order per chat: a worker sends a chat's entries oldest first under a per-chat lock,
+  and a failed entry is released so the next delivery in that chat retries it before
+  anything newer. Across workers, a crashed worker's entry can arrive after a newer
+  one that a live worker sent while the old one was still in its grace period.
+- At least once, not exactly once, in one window: if the worker dies (or the database
+  fails) after Telegram accepted a message and before `parts_sent` recorded it, that one
+  message is sent again by the next worker. The window is one message wide, the time of
+  one small UPDATE; closing it would need Telegram to de-duplicate sends, which it does
+  not offer.
+- The edit that shows a pressed button's choice is cosmetic and not in the outbox: after
+  a crash the replies are resent, the edit is not.
+- An entry still failing after `MAX_DELIVERY_ATTEMPTS` claims is abandoned (logged); a
+  user who blocked the bot or deleted the chat has all their pending entries abandoned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import anyio.to_thread
+
+from bot import service
+from bot.storage import outbox
+from bot.storage.models import utcnow
+from bot.storage.outbox import PendingEntry
+from bot.telegram.render import Outgoing, render
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Seconds an entry stays with the worker that claimed it before another may send it.
+RESEND_AFTER_SECONDS = 60.0
+#: Seconds between two sweeps of the outbox.
+SWEEP_EVERY_SECONDS = 15.0
+#: Claims after which an entry that keeps failing is given up.
+MAX_DELIVERY_ATTEMPTS = 5
+#: Users whose stale entries one sweep handles (the next sweep continues).
+SWEEP_BATCH = 100
+#: How long delivered and abandoned entries are kept before a sweep deletes them.
+KEEP_DONE = timedelta(days=1)
+
+SendFn = Callable[[int, Outgoing], Awaitable[None]]
+GoneFn = Callable[[Exception], bool]
+BeforeFn = Callable[[], Awaitable[None]]
+
+
+class Courier:
+    """Sends a channel's outbox entries for one runner; safe to run in several workers."""
+
+    def __init__(
+        self,
+        channel: str,
+        send: SendFn,
+        is_gone: GoneFn,
+        *,
+        resend_after: float = RESEND_AFTER_SECONDS,
+        sweep_every: float = SWEEP_EVERY_SECONDS,
+    ) -> None:
+        self.channel = channel
+        self.resend_after = timedelta(seconds=resend_after)
+        self.sweep_every = sweep_every
+        self._send = send
+        self._is_gone = is_gone
+        # Per chat: the lock keeping its messages in order, and how many wait for it.
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._stopping = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Send what earlier workers left behind, then keep sweeping in the background."""
+        await self.sweep()
+        self._stopping.clear()
+        self._sweeper = asyncio.create_task(self._sweep_periodically())
+
+    async def stop(self) -> None:
+        """Stop sweeping; a sweep under way finishes first."""
+        self._stopping.set()
+        if self._sweeper is not None:
+            await self._sweeper
+            self._sweeper = None
+
+    async def _sweep_periodically(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.sweep_every)
+            if self._stopping.is_set():
+                return
+            await self.sweep()
+
+    # -- delivering -----------------------------------------------------------------
+
+    async def deliver(
+        self, chat_id: int, own_entry: int | None, before: BeforeFn | None = None
+    ) -> None:
+        """Send the chat's entries: `own_entry` (the turn just run) and any stale ones.
+
+        `before` runs first under the chat's lock (the edit of a pressed question). Never
+        raises: failures are logged and the entries stay for a later attempt.
+        """
+        async with self._chat_lock(chat_id):
+            try:
+                if before is not None:
+                    await before()
+                await self._deliver_pending(chat_id, own_entry)
+            except Exception as error:
+                if self._is_gone(error):
+                    await self._give_up_on_chat(chat_id, error)
+                else:
+                    log.exception("delivery to chat %s failed", chat_id)
+
+    async def sweep(self) -> int:
+        """Send every entry whose grace period is over; how many chats were visited.
+
+        Also deletes entries delivered or abandoned longer than `KEEP_DONE` ago.
+        """
+        try:
+            cutoff = utcnow() - self.resend_after
+            users = await _db(outbox.users_with_stale, self.channel, cutoff, SWEEP_BATCH)
+            for user_key in users:
+                await self.deliver(int(user_key), None)
+            await _db(outbox.prune, utcnow() - KEEP_DONE)
+        except Exception:
+            log.exception("outbox sweep failed")
+            return 0
+        return len(users)
+
+    async def _deliver_pending(self, chat_id: int, own_entry: int | None) -> None:
+        pending = await _db(outbox.pending_for_user, self.channel, str(chat_id))
+        cutoff = utcnow() - self.resend_after
+        for entry in pending:
+            own = entry.id == own_entry and entry.attempts == 0
+            if not own and entry.claimed_at >= cutoff:
+                continue  # another worker's, still in its grace period
+            if not await _db(outbox.claim, entry, None if own else cutoff):
+                continue  # someone else took it first
+            token = entry.attempts + 1
+            if token > MAX_DELIVERY_ATTEMPTS:
+                log.error("giving up outbox entry %s for chat %s", entry.id, chat_id)
+                await _db(outbox.abandon, entry.id)
+                continue
+            if not await self._send_entry(chat_id, entry, token):
+                return  # nothing newer may overtake it
+
+    async def _send_entry(self, chat_id: int, entry: PendingEntry, token: int) -> bool:
+        """Send the entry's messages from where it stopped; True when all were accepted."""
+        messages = render(entry.replies)
+        if entry.parts_sent >= len(messages):
+            return await _db(outbox.mark_progress, entry.id, token, entry.parts_sent, True)
+        for index in range(entry.parts_sent, len(messages)):
+            try:
+                await self._send(chat_id, messages[index])
+            except Exception as error:
+                if self._is_gone(error):
+                    await self._give_up_on_chat(chat_id, error)
+                    return False
+                log.exception("outbox entry %s: message %d not sent", entry.id, index + 1)
+                with contextlib.suppress(Exception):
+                    await _db(outbox.release, entry.id, token)
+                return False
+            done = index + 1 == len(messages)
+            # The at-least-once window: accepted by Telegram, not yet recorded here.
+            if not await _db(outbox.mark_progress, entry.id, token, index + 1, done):
+                log.warning("outbox entry %s was taken over by another worker", entry.id)
+                return False
+        return True
+
+    async def _give_up_on_chat(self, chat_id: int, error: Exception) -> None:
+        log.warning("chat %s unreachable (blocked or deleted): %s", chat_id, error)
+        try:
+            await _db(outbox.abandon_user, self.channel, str(chat_id))
+        except Exception:
+            log.exception("could not abandon the outbox of chat %s", chat_id)
+
+    @contextlib.asynccontextmanager
+    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """The chat's lock, dropped from the table when nobody needs it any more."""
+        lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+        self._chat_locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chat_locks[chat_id]
+            if users == 1:
+                del self._chat_locks[chat_id]
+            else:
+                self._chat_locks[chat_id] = (lock, users - 1)
+
+
+async def _db(function: Callable[..., T], *args: object) -> T:
+    """Run a blocking outbox function on the service's engine in a worker thread."""
+    engine = service.engine()
+    return await anyio.to_thread.run_sync(lambda: function(engine, *args))
