@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from bot.web.models import SESSION_PATTERN, ChatRequest, ChatResponse, StartEvent
+from bot.web.sessions import SessionExistsFn
 from dialogs.events import Event, Reply
 
 SESSION_COOKIE = "leenwijzer_session"
@@ -68,12 +69,27 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def pick_session(body_session: str | None, cookie: str | None) -> str:
-    """The body's session, else the cookie's when well-formed, else a fresh one."""
+def claimed_session(body_session: str | None, cookie: str | None) -> str | None:
+    """The session the client claims: the body's, else the cookie's when well-formed."""
     if body_session:
         return body_session
     if cookie and re.fullmatch(SESSION_PATTERN, cookie):
         return cookie
+    return None
+
+
+async def resolve_session(claimed: str | None, session_exists: SessionExistsFn) -> str:
+    """The conversation key for this turn: the claimed one if stored, else a fresh one.
+
+    A claimed id is kept only when a conversation is stored under it. Anything else (a
+    made-up id, one from another server, one erased by /forget) gets a new id of ours,
+    so a client can never choose the key its conversation is stored under. The dialog
+    itself tells the user, on a non-start event without state, that the earlier
+    conversation was not found. (If the conversation is erased between this check and
+    the turn, the turn starts a new one under the claimed id, which we issued earlier.)
+    """
+    if claimed is not None and await session_exists(WEB_CHANNEL, claimed):
+        return claimed
     return new_session_id()
 
 
@@ -90,8 +106,10 @@ CHAT_DESCRIPTION = (
 )
 
 
-def build_api_router(handle: HandleFn, case_schema: dict[str, Any] | None) -> APIRouter:
-    """The `/api/v1` routes bound to a conversation `handle` function."""
+def build_api_router(
+    handle: HandleFn, case_schema: dict[str, Any] | None, session_exists: SessionExistsFn
+) -> APIRouter:
+    """The `/api/v1` routes bound to a conversation `handle` and its `session_exists`."""
     router = APIRouter(prefix="/api/v1")
     evaluate_extra: dict[str, Any] = {}
     if case_schema is not None:
@@ -144,7 +162,8 @@ def build_api_router(handle: HandleFn, case_schema: dict[str, Any] | None) -> AP
                 parse_case(turn.event.prefill)
             except CaseError as err:
                 return case_error_response(err, ["body", "event", "prefill"])
-        session = pick_session(turn.session, request.cookies.get(SESSION_COOKIE))
+        claimed = claimed_session(turn.session, request.cookies.get(SESSION_COOKIE))
+        session = await resolve_session(claimed, session_exists)
         result = await handle(WEB_CHANNEL, session, turn.event.to_event(turn.lang))
         response.set_cookie(
             SESSION_COOKIE,

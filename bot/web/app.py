@@ -37,6 +37,7 @@ from bot.web.security import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
+from bot.web.sessions import SessionExistsFn
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,12 @@ def _default_handle() -> HandleFn:
     return handle
 
 
+def _default_session_exists() -> SessionExistsFn:
+    from bot.web.sessions import conversation_exists
+
+    return conversation_exists
+
+
 def _default_healthcheck() -> HealthFn:
     from bot.service import healthcheck
 
@@ -91,6 +98,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     handle: HandleFn | None = None,
+    session_exists: SessionExistsFn | None = None,
     healthcheck: HealthFn | None = None,
     web_config: WebConfig | None = None,
     telegram_runner: Any | None = None,
@@ -99,10 +107,16 @@ def create_app(
 
     `telegram_runner` (from `bot.telegram.runner.build_runner`) is started and stopped
     with the app; in webhook mode its route is mounted here.
+
+    `handle` and `session_exists` come as a pair: a fake conversation service needs its
+    own answer to "is this session stored?", never the real database's.
     """
+    if handle is not None and session_exists is None:
+        raise TypeError("create_app: pass session_exists together with handle")
     settings = settings or get_settings()
     web_config = web_config or WebConfig()
     handle = handle or _default_handle()
+    session_exists = session_exists or _default_session_exists()
     check = healthcheck or _default_healthcheck()
 
     @asynccontextmanager
@@ -129,7 +143,7 @@ def create_app(
     )
     app.add_exception_handler(RequestValidationError, validation_error)
     case_schema, case_defs = case_schemas()
-    app.include_router(build_api_router(handle, case_schema))
+    app.include_router(build_api_router(handle, case_schema, session_exists))
     base_openapi = app.openapi
 
     def openapi_with_case_schemas() -> dict[str, Any]:

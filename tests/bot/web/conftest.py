@@ -35,6 +35,7 @@ def client(fake_handle: FakeHandle, web_settings: Settings) -> Iterator[TestClie
     app = create_app(
         web_settings,
         handle=fake_handle,
+        session_exists=fake_handle.exists,
         healthcheck=healthy,
         web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
     )

@@ -22,8 +22,13 @@ START = {"event": {"type": "start"}}
 def make_client(
     settings: Settings, config: WebConfig, handle: FakeHandle | None = None
 ) -> TestClient:
+    fake = handle or FakeHandle()
     app = create_app(
-        settings, handle=handle or FakeHandle(), healthcheck=healthy, web_config=config
+        settings,
+        handle=fake,
+        session_exists=fake.exists,
+        healthcheck=healthy,
+        web_config=config,
     )
     return TestClient(app)
 
@@ -175,9 +180,11 @@ def test_widget_is_served_as_script_usable_cross_origin(client: TestClient) -> N
 
 @pytest.mark.parametrize(("check", "status"), [(healthy, 200), (unhealthy, 503), (broken, 503)])
 def test_healthz(web_settings: Settings, check: object, status: int) -> None:
+    fake = FakeHandle()
     app = create_app(
         web_settings,
-        handle=FakeHandle(),
+        handle=fake,
+        session_exists=fake.exists,
         healthcheck=check,  # type: ignore[arg-type]
         web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
     )

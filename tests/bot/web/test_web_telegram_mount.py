@@ -35,9 +35,11 @@ class FakeRunner:
 
 
 def build(settings: Settings, runner: FakeRunner) -> TestClient:
+    fake = FakeHandle()
     app = create_app(
         settings,
-        handle=FakeHandle(),
+        handle=fake,
+        session_exists=fake.exists,
         healthcheck=healthy,
         web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
         telegram_runner=runner,
@@ -79,9 +81,11 @@ def test_real_runner_webhook_refuses_a_wrong_secret() -> None:
     )
     runner = build_runner(settings)
     assert runner is not None
+    fake = FakeHandle()
     app = create_app(
         settings,
-        handle=FakeHandle(),
+        handle=fake,
+        session_exists=fake.exists,
         healthcheck=healthy,
         web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
         telegram_runner=runner,

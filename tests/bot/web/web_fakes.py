@@ -4,6 +4,8 @@
 - text  → echoes the text back (so tests can check it comes back as plain JSON text);
 - button "show.table" → a reply with a table and `done`;
 - command language → switches the conversation language.
+
+`exists` answers the web edge's "is this session stored?" from the sessions it has seen.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ class FakeHandle:
         else:
             replies = [Reply(f"{event.type}:{event.key or event.name}")]
         return FakeTurn(replies, lang, False, new_conversation=new)
+
+    async def exists(self, channel: str, user_key: str) -> bool:
+        """Like `bot.web.sessions.conversation_exists`: a session this fake has seen."""
+        return channel == "web" and user_key in self.langs
 
 
 async def healthy() -> bool:
