@@ -1,15 +1,15 @@
 """Request and response bodies of the chat contract, as pydantic models.
 
 They mirror `/work/shared/contracts/chat-json.md` exactly; validation here is what turns a
-bad request into a field-level 422 (unknown event type, missing field, text too long,
-button key not ASCII or over 64 bytes) before anything reaches the dialog.
+bad request into a field-level 422 (unknown event type, missing field, unknown field,
+text too long, button key not ASCII or over 64 bytes) before anything reaches the dialog.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dialogs.events import Event
 
@@ -23,7 +23,17 @@ Lang = Literal["nl", "fr", "en"]
 CommandName = Literal["back", "restart", "language", "help", "forget", "advisor"]
 
 
-class StartEvent(BaseModel):
+class StrictModel(BaseModel):
+    """A request body part that refuses unknown keys with a field-level 422.
+
+    A misspelt key (`"sesion"`, `"txt"`) must not be silently dropped: the client would
+    believe it sent something the server never read.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartEvent(StrictModel):
     """Begin (or begin again), optionally with case fields the site already knows."""
 
     type: Literal["start"]
@@ -33,7 +43,7 @@ class StartEvent(BaseModel):
         return Event.start(lang=lang, prefill=self.prefill)
 
 
-class TextEvent(BaseModel):
+class TextEvent(StrictModel):
     """The user typed something."""
 
     type: Literal["text"]
@@ -43,7 +53,7 @@ class TextEvent(BaseModel):
         return Event.typed(self.text, lang=lang)
 
 
-class ButtonEvent(BaseModel):
+class ButtonEvent(StrictModel):
     """The user chose a button, identified by its key."""
 
     type: Literal["button"]
@@ -53,7 +63,7 @@ class ButtonEvent(BaseModel):
         return Event.button(self.key, lang=lang)
 
 
-class CommandEvent(BaseModel):
+class CommandEvent(StrictModel):
     """A command (restart, back, language with `arg`, help, forget, advisor)."""
 
     type: Literal["command"]
@@ -69,7 +79,7 @@ AnyEvent = Annotated[
 ]
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(StrictModel):
     """One turn: the session (absent on the first turn), the language, the event."""
 
     session: str | None = Field(default=None, pattern=SESSION_PATTERN)

@@ -70,6 +70,42 @@ def test_session_from_cookie_when_body_has_none(
     assert fake_handle.calls[-1][1] == session
 
 
+UNKNOWN = "madeUpByTheClient_0123456789"
+
+
+def test_unknown_session_in_body_is_replaced_by_a_fresh_one(
+    client: TestClient, fake_handle: FakeHandle
+) -> None:
+    response = client.post(CHAT, json={"session": UNKNOWN, "event": {"type": "text", "text": "ja"}})
+    body = response.json()
+    assert body["session"] != UNKNOWN
+    assert len(body["session"]) >= 32
+    assert fake_handle.calls[-1][1] == body["session"]
+    assert response.cookies[SESSION_COOKIE] == body["session"]
+    assert UNKNOWN not in fake_handle.langs
+
+
+def test_unknown_session_in_cookie_is_replaced_by_a_fresh_one(
+    client: TestClient, fake_handle: FakeHandle
+) -> None:
+    client.cookies.set(SESSION_COOKIE, UNKNOWN)
+    response = client.post(CHAT, json={"event": {"type": "text", "text": "ja"}})
+    body = response.json()
+    assert body["session"] != UNKNOWN
+    assert fake_handle.calls[-1][1] == body["session"]
+    assert response.cookies[SESSION_COOKIE] == body["session"]
+
+
+def test_unknown_body_session_wins_over_a_known_cookie(
+    client: TestClient, fake_handle: FakeHandle
+) -> None:
+    known = start(client)["session"]
+    body = client.post(
+        CHAT, json={"session": UNKNOWN, "event": {"type": "text", "text": "ja"}}
+    ).json()
+    assert body["session"] not in (UNKNOWN, known)
+
+
 def test_new_clients_get_distinct_unguessable_sessions(
     client: TestClient, fake_handle: FakeHandle
 ) -> None:
@@ -147,6 +183,17 @@ def locs(response: Any) -> list[list[Any]]:
         (
             {"event": {"type": "start", "prefill": "brussels"}},
             ["body", "event", "start", "prefill"],
+        ),
+        ({"sesion": "a" * 32, "event": {"type": "start"}}, ["body", "sesion"]),
+        ({"event": {"type": "start", "lang": "fr"}}, ["body", "event", "start", "lang"]),
+        ({"event": {"type": "text", "text": "ja", "key": "x"}}, ["body", "event", "text", "key"]),
+        (
+            {"event": {"type": "button", "key": "k", "label": "K"}},
+            ["body", "event", "button", "label"],
+        ),
+        (
+            {"event": {"type": "command", "name": "back", "args": "x"}},
+            ["body", "event", "command", "args"],
         ),
     ],
 )
