@@ -34,9 +34,44 @@ def test_answer_is_the_rules_core_answer(client: TestClient) -> None:
     assert [r["regime"] for r in body["regimes"]] == ["winwin", "proxi", "cofinanciering"]
 
 
-def test_empty_case_needs_info(client: TestClient) -> None:
-    body = client.post(EVALUATE, json={"closing_date": "2024-03-15"}).json()
-    assert {r["verdict"] for r in body["regimes"]} <= {"needs_info", "not_eligible"}
+def verdicts_over_http(client: TestClient, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    response = client.post(EVALUATE, json=case)
+    assert response.status_code == 200, response.text
+    return {regime["regime"]: regime for regime in response.json()["regimes"]}
+
+
+def failed_ids(regime: dict[str, Any]) -> set[str]:
+    return {c["id"] for c in regime["conditions"] if c["status"] == "fail"}
+
+
+def test_empty_case_needs_info_everywhere(client: TestClient) -> None:
+    regimes = verdicts_over_http(client, {"closing_date": "2024-03-15"})
+    assert {name: r["verdict"] for name, r in regimes.items()} == {
+        "winwin": "needs_info",
+        "proxi": "needs_info",
+        "cofinanciering": "needs_info",
+    }
+    for name, regime in regimes.items():
+        assert regime["missing"], f"{name}: needs_info must say what it needs"
+        assert not failed_ids(regime), name
+    assert "lender.region" in regimes["winwin"]["missing"]
+    assert "lender.region" in regimes["proxi"]["missing"]
+    assert "borrower.region" in regimes["cofinanciering"]["missing"]
+
+
+def test_walloon_lender_fails_winwin_and_proxi_only(client: TestClient) -> None:
+    """Both tax-credit loans need a lender living in their region; cofinanciering has none."""
+    case = {"closing_date": "2024-03-15", "lender": {"region": "wallonia"}}
+    regimes = verdicts_over_http(client, case)
+    assert {name: r["verdict"] for name, r in regimes.items()} == {
+        "winwin": "not_eligible",
+        "proxi": "not_eligible",
+        "cofinanciering": "needs_info",
+    }
+    for name in ("winwin", "proxi"):
+        assert "lender.region" in failed_ids(regimes[name]), name
+        assert regimes[name]["missing"] == [], f"{name}: a failed regime needs nothing more"
+    assert regimes["cofinanciering"]["missing"]
 
 
 @pytest.mark.parametrize(
