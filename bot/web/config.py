@@ -16,6 +16,7 @@ class WebConfig(BaseSettings):
     `rate_limit_per_second` is the steady rate of API requests per client IP; a client may
     burst up to `rate_limit_burst` requests before being slowed. 0 per second disables the
     limit (benchmarks). `max_body_bytes` caps every request body (413 above it).
+    The rate is per worker process: N workers let a client through up to N times as often.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)

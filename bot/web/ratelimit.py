@@ -4,6 +4,13 @@ Each client (IP address) owns a bucket of `burst` tokens that refills at `per_se
 A request takes one token; an empty bucket means 429 with the seconds until the next
 token. The table of buckets is an LRU capped at `max_clients` so a flood of spoofed
 addresses cannot grow memory without bound.
+
+The limit is per worker process: buckets are not shared, so behind a proxy spreading
+requests over N workers (deploy/compose.yaml) a client may get up to N times the rate.
+That is enough to stop one noisy client; a hard global quota would belong in the proxy or
+a shared store. The client key is the address uvicorn reports, which is the visitor's only
+when the proxy is trusted for X-Forwarded-For (`FORWARDED_ALLOW_IPS`); otherwise every
+visitor shares the proxy's bucket.
 """
 
 from __future__ import annotations

@@ -77,7 +77,12 @@ class SecurityHeadersMiddleware:
 
 
 class RateLimitMiddleware:
-    """429 with Retry-After once a client IP has used up its bucket on `/api/`."""
+    """429 with Retry-After once a client IP has used up its bucket on `/api/`.
+
+    Per worker process, keyed by `scope["client"]` (see `bot.web.ratelimit`): behind a
+    proxy that is the visitor's address only if uvicorn trusts the proxy's
+    X-Forwarded-For (`FORWARDED_ALLOW_IPS`, set in deploy/compose.yaml).
+    """
 
     def __init__(self, app: ASGIApp, limiter: TokenBucketLimiter) -> None:
         self.app = app

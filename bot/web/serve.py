@@ -18,7 +18,12 @@ log = logging.getLogger(__name__)
 
 
 def run_serve(host: str = "127.0.0.1", port: int = 8080) -> int:
-    """Configure storage, build the app (and the Telegram runner), serve until stopped."""
+    """Configure storage, build the app (and the Telegram runner), serve until stopped.
+
+    Proxy headers are honoured only from the addresses in `FORWARDED_ALLOW_IPS` (uvicorn
+    reads it; default 127.0.0.1): behind a proxy elsewhere (compose) it must name that
+    proxy, or the rate limit sees one client and the cookie is never `Secure`.
+    """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     settings = get_settings()
