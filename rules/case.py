@@ -128,9 +128,9 @@ class Partner(_Part):
 
     held_pct: Percent
     linked: StrictBool = False
-    staff: Money = Decimal(0)
-    turnover: Money = Decimal(0)
-    balance_sheet: Money = Decimal(0)
+    staff: Money | None = None
+    turnover: Money | None = None
+    balance_sheet: Money | None = None
 
 
 class Borrower(_Part):

@@ -27,11 +27,36 @@ def partner_weight(partner: Partner, ctx: Context) -> Decimal:
     return Decimal(0)
 
 
-def _aggregate(own: Decimal, partners: list[Partner], attribute: str, ctx: Context) -> Decimal:
-    total = own
-    for partner in partners:
-        total += getattr(partner, attribute) * partner_weight(partner, ctx)
-    return total
+class Figure:
+    """One aggregated figure: a lower bound (own figure plus the related enterprises'
+    known shares) and whether it is complete (nothing that counts is still unknown)."""
+
+    def __init__(self, borrower: Borrower, attribute: str, ctx: Context):
+        own: Decimal | None = getattr(borrower, attribute)
+        self.own_known = own is not None
+        self.low: Decimal | None = own
+        self.complete = own is not None and borrower.partners is not None
+        for partner in borrower.partners or []:
+            weight = partner_weight(partner, ctx)
+            figure: Decimal | None = getattr(partner, attribute)
+            if weight == 0:
+                continue
+            if figure is None:
+                self.complete = False
+            elif self.low is not None:
+                self.low += figure * weight
+
+    def over(self, limit: Decimal, *, inclusive: bool = False) -> bool:
+        """Already over the limit (aggregation only adds: the bound can only grow)."""
+        if self.low is None:
+            return False
+        return self.low >= limit if inclusive else self.low > limit
+
+    def within(self, limit: Decimal, *, strict: bool = False) -> bool:
+        """Known to be within the limit."""
+        if not self.complete or self.low is None:
+            return False
+        return self.low < limit if strict else self.low <= limit
 
 
 def check_sme(borrower: Borrower, ctx: Context) -> Check:
@@ -47,48 +72,43 @@ def check_sme(borrower: Borrower, ctx: Context) -> Check:
         "public_control_pct": money(public_limit),
     }
 
-    if borrower.public_control_pct is not None and borrower.public_control_pct >= public_limit:
-        public = {"public_control_pct": money(borrower.public_control_pct), "limits": limits}
-        return ctx.check("borrower.sme", "fail", {"reason": "public_control", **public}, SOURCE)
+    public = borrower.public_control_pct
+    if public is not None and public >= public_limit:
+        controlled = {"public_control_pct": money(public), "limits": limits}
+        return ctx.check("borrower.sme", "fail", {"reason": "public_control", **controlled}, SOURCE)
 
-    partners = borrower.partners or []
-    staff = None if borrower.staff is None else _aggregate(borrower.staff, partners, "staff", ctx)
-    turnover = (
-        None
-        if borrower.turnover is None
-        else _aggregate(borrower.turnover, partners, "turnover", ctx)
-    )
-    balance = (
-        None
-        if borrower.balance_sheet is None
-        else _aggregate(borrower.balance_sheet, partners, "balance_sheet", ctx)
-    )
+    staff = Figure(borrower, "staff", ctx)
+    turnover = Figure(borrower, "turnover", ctx)
+    balance = Figure(borrower, "balance_sheet", ctx)
     detail: dict[str, Any] = {"limits": limits}
     for name, figure in (("staff", staff), ("turnover", turnover), ("balance_sheet", balance)):
-        if figure is not None:
-            detail[name] = money(figure.quantize(Decimal("0.01")))
-    if partners:
-        detail["partners_counted"] = len([p for p in partners if partner_weight(p, ctx) > 0])
+        if figure.low is not None:
+            detail[name] = money(figure.low.quantize(Decimal("0.01")))
+    if borrower.partners:
+        counted = [p for p in borrower.partners if partner_weight(p, ctx) > 0]
+        detail["partners_counted"] = len(counted)
 
-    staff_over = staff is not None and staff >= staff_limit
-    turnover_over = turnover is not None and turnover > turnover_limit
-    balance_over = balance is not None and balance > balance_limit
-    if staff_over:
+    if staff.over(staff_limit, inclusive=True):
         return ctx.check("borrower.sme", "fail", {"reason": "staff", **detail}, SOURCE)
-    if turnover_over and balance_over:
+    if turnover.over(turnover_limit) and balance.over(balance_limit):
         return ctx.check("borrower.sme", "fail", {"reason": "financial", **detail}, SOURCE)
 
+    staff_ok = staff.within(staff_limit, strict=True)
+    financial_ok = turnover.within(turnover_limit) or balance.within(balance_limit)
+    if staff_ok and financial_ok and public is not None:
+        return ctx.check("borrower.sme", "pass", detail, SOURCE)
+
     needs: list[str] = []
-    if staff is None:
+    if not staff_ok and not staff.own_known:
         needs.append("borrower.staff")
-    if turnover is None:
-        needs.append("borrower.turnover")
-    if balance is None and (turnover is None or turnover_over):
-        needs.append("borrower.balance_sheet")
-    if borrower.partners is None:
+    if not financial_ok:
+        if not turnover.own_known:
+            needs.append("borrower.turnover")
+        if not balance.own_known and (not turnover.own_known or turnover.over(turnover_limit)):
+            needs.append("borrower.balance_sheet")
+    undecided = not (staff_ok and financial_ok)
+    if borrower.partners is None or (undecided and not needs):  # a partner's figure is missing
         needs.append("borrower.partners")
-    if borrower.public_control_pct is None:
+    if public is None:
         needs.append("borrower.public_control_pct")
-    if needs:
-        return ctx.check("borrower.sme", "unknown", detail, SOURCE, tuple(needs))
-    return ctx.check("borrower.sme", "pass", detail, SOURCE)
+    return ctx.check("borrower.sme", "unknown", detail, SOURCE, tuple(dict.fromkeys(needs)))
