@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rules.case import Case, parse_case
 from rules.conditions import Check, Context, ordered_missing, verdict
@@ -20,6 +21,8 @@ from rules.regimes import cofinanciering, proxi, winwin
 from rules.simulation import CreditTerms, LoanTerms, simulate
 
 CONTRACT = "leenwijzer.evaluate/1"
+#: Closing dates are Belgian dates: "today" is today in Brussels.
+BELGIAN_TIME = ZoneInfo("Europe/Brussels")
 REGIME_ORDER = ("winwin", "proxi", "cofinanciering")
 _MODULES = {"winwin": winwin, "proxi": proxi}
 
@@ -140,12 +143,29 @@ class _Evaluation:
             self.note_doubts(ctx.doubts)
         return answer
 
-    def cofinanciering(self, winwin_eligible: bool) -> dict[str, Any]:
+    def cofinanciering(self, winwin: dict[str, Any]) -> dict[str, Any]:
+        """Cofinanciering; a winwinlening counts as own contribution once it is eligible.
+
+        While winwin is still undecided, the project conditions are judged both with and
+        without the winwinlening: where the two disagree, the condition is unknown and
+        needs what winwin still needs.
+        """
         ctx = self.context("cofinanciering")
         start = in_force(ctx)
         if start.status == "fail":
             return _regime_answer("cofinanciering", [start], {})
+        winwin_eligible = winwin["verdict"] == "eligible"
         checks = [start, *cofinanciering.checks(ctx, winwin_eligible)]
+        if winwin["verdict"] == "needs_info" and self.case.loan.amount is not None:
+            with_winwin = cofinanciering.checks(self.context("cofinanciering"), True)
+            checks = [start] + [
+                alone
+                if alone.status == counted.status
+                else Check(
+                    alone.id, "unknown", alone.detail, alone.source, tuple(winwin["missing"])
+                )
+                for alone, counted in zip(checks[1:], with_winwin, strict=True)
+            ]
         limits = cofinanciering.limits(ctx, winwin_eligible)
         ctx.doubts = []
         answer = _regime_answer("cofinanciering", checks, limits)
@@ -168,7 +188,7 @@ def evaluate(case: Case | dict[str, Any], *, today: dt.date | None = None) -> di
     warnings: list[dict[str, Any]] = []
     on = parsed.closing_date
     if on is None:
-        on = today or dt.date.today()
+        on = today or dt.datetime.now(BELGIAN_TIME).date()
         warnings.append({"code": "closing_date_assumed", "detail": {"date": on.isoformat()}})
 
     if on < meta.covered_from:
@@ -180,7 +200,7 @@ def evaluate(case: Case | dict[str, Any], *, today: dt.date | None = None) -> di
         run = _Evaluation(parsed, on, load_all())
         winwin_answer = run.friends_loan("winwin")
         proxi_answer = run.friends_loan("proxi")
-        cofi_answer = run.cofinanciering(winwin_answer["verdict"] == "eligible")
+        cofi_answer = run.cofinanciering(winwin_answer)
         regimes = [winwin_answer, proxi_answer, cofi_answer]
         legal_rate = run.params["common"]["legal_interest_rate"]
         if run.legal_rate_used and legal_rate.is_provisional(on):

@@ -45,8 +45,8 @@ def max_amount(ctx: Context, own: Decimal | None) -> Decimal | None:
 def _detail_own(ctx: Context, own: Decimal) -> dict[str, str]:
     given = ctx.case.project.own_contribution or Decimal(0)
     detail = {"own_contribution": money(own)}
-    if own != given:
-        detail.update(given=money(given), winwin_amount=money(own - given))
+    if own != given:  # `given` (the counted total) is added by the share check
+        detail.update(own_given=money(given), winwin_amount=money(own - given))
     return detail
 
 
@@ -163,6 +163,7 @@ def limits(ctx: Context, winwin_eligible: bool) -> dict[str, Any]:
     years: tuple[int, ...] = ctx.value("allowed_years")
     out: dict[str, Any] = {
         "years": [years[0], years[-1]],
+        "allowed_years": list(years),
         "rate_pct": money(ctx.value("price_pct")),
     }
     ceiling = max_amount(ctx, effective_own_contribution(ctx, winwin_eligible))
