@@ -270,4 +270,5 @@ def loan_limits(ctx: Context, rooms: list[Decimal]) -> dict[str, Any]:
         "rate_min_pct": money(low),
         "rate_max_pct": money(high),
         "years": [years[0], years[-1]],
+        "allowed_years": list(years),
     }
