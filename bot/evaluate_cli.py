@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from rules import CaseError, evaluate, parse_case
 
@@ -21,10 +20,17 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def _reject_float(text: str) -> Any:
-    raise ValueError(
-        f'{text} is a JSON number with a fraction; write amounts as strings, e.g. "{text}"'
-    )
+class JsonFraction:
+    """A JSON number with a fraction or an exponent, kept apart (not a float, not a
+    string) so that the case validation refuses it by field instead of reading a float."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def run_evaluate(path: str) -> int:
@@ -34,7 +40,7 @@ def run_evaluate(path: str) -> int:
     except OSError as exc:
         return _fail(f"cannot read {path}: {exc.strerror}")
     try:
-        data = json.loads(text, parse_float=_reject_float)
+        data = json.loads(text, parse_float=JsonFraction)
     except ValueError as exc:
         return _fail(f"not valid JSON: {exc}")
     try:

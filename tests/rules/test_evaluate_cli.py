@@ -47,7 +47,9 @@ def test_stdin() -> None:
         ('{"loan": {"amount": "vijftig"}}', "loan.amount"),
         ('{"closing_date": "2024/03/15"}', "closing_date"),
         ('{"loan": {"years": "8"}}', "loan.years"),
-        ('{"loan": {"rate_pct": 1.5}}', "1.5"),
+        ('{"loan": {"rate_pct": 1.5}}', "loan.rate_pct"),
+        ('{"loan": {"years": 5.0}}', "loan.years"),
+        ('{"loan": {"amount": 1e3}}', "loan.amount"),
         ("{not json", "JSON"),
     ],
 )
