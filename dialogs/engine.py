@@ -21,6 +21,7 @@ import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dialogs import render
 from dialogs.answers import AnswerError, simplify
@@ -116,6 +117,10 @@ def _valid(state: Any) -> bool:
     )
 
 
+#: The rules apply to Belgian dates; an aware `now` is read in this time zone.
+BELGIAN_TIME = ZoneInfo("Europe/Brussels")
+
+
 def step(
     state: dict[str, Any] | None, event: Event, now: datetime
 ) -> tuple[dict[str, Any], list[Reply]]:
@@ -142,7 +147,8 @@ class Turn:
 
     def __init__(self, state: dict[str, Any], now: datetime) -> None:
         self.st = state
-        self.now = now
+        # "today" is Belgian: a UTC clock would say yesterday until 01:00 or 02:00
+        self.now = now.astimezone(BELGIAN_TIME) if now.tzinfo is not None else now
         self.replies: list[Reply] = []
         self.notes: list[str] = []  # lines put before the next prompt ("Noted: …")
 
