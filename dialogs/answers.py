@@ -18,6 +18,8 @@ from dialogs.amounts import NumberError, NumberKind, as_contract_string, parse_n
 from dialogs.amounts import parse_whole_years as _parse_years
 from dialogs.events import Button
 from dialogs.i18n import N_, Translator
+from rules.case import MAX_AMOUNT
+from rules.regions import region_of_postal_code
 
 
 class AnswerError(ValueError):
@@ -152,25 +154,6 @@ class Choice(AnswerKind):
         return str(value)
 
 
-#: Belgian postal code ranges -> region (domain/common.md).
-POSTAL_RANGES: tuple[tuple[int, int, str], ...] = (
-    (1000, 1299, "brussels"),
-    (1300, 1499, "wallonia"),
-    (1500, 1999, "flanders"),
-    (2000, 3999, "flanders"),
-    (4000, 7999, "wallonia"),
-    (8000, 9999, "flanders"),
-)
-
-
-def region_of_postal_code(code: int) -> str | None:
-    """The region of a Belgian postal code, or None when it is not one."""
-    for low, high, region in POSTAL_RANGES:
-        if low <= code <= high:
-            return region
-    return None
-
-
 REGION_OPTIONS = (
     Option(
         "region.flanders",
@@ -240,7 +223,7 @@ class Money(AnswerKind):
             value = parse_number(text, NumberKind.MONEY, tr.locale)
         except NumberError as err:
             raise number_error(err, text, tr.money(Decimal("50000"))) from err
-        if value > Decimal("1000000000000"):
+        if value > MAX_AMOUNT:
             raise AnswerError(N_("That amount is too large to be right."))
         return as_contract_string(value)
 

@@ -30,6 +30,8 @@ from dialogs.events import COMMANDS, ERASE_KEY, LANGUAGES, RECEIPT_KEY, Button, 
 from dialogs.flow import CASE_FIELDS, QUESTIONS, Question, When
 from dialogs.i18n import N_, Translator, normalise_lang
 from rules import CaseError, parse_case
+from rules.regimes.proxi import exemplary_matters
+from rules.sme import partner_thresholds
 
 STATE_VERSION = 1
 HISTORY_LIMIT = 40
@@ -85,8 +87,6 @@ LANGUAGE_WORDS = {
     "engels": "en",
     "anglais": "en",
 }
-#: Proxi's 50 % one-time credit for exemplary borrowers exists from this closing date.
-EXEMPLARY_FROM = date(2023, 6, 1)
 
 
 def new_state(lang: str) -> dict[str, Any]:
@@ -466,7 +466,7 @@ class Turn:
         if st["role"] is None:
             return "role"
         if st["draft"] is not None:
-            return _next_partner_field(st["draft"])
+            return _next_partner_field(st["draft"], self.now.date())
         known = set(st["answers"]) | set(st["unknown"])
         if "closing_date" not in known:
             return "closing_date"
@@ -617,14 +617,15 @@ def _partner_entry(draft: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def _next_partner_field(draft: dict[str, Any]) -> str:
+def _next_partner_field(draft: dict[str, Any], on: date) -> str:
     """The next question of the partner loop: share, control, figures, another one?"""
     if "held_pct" not in draft:
         return "partner.held_pct"
     held = Decimal(draft["held_pct"])
-    if "linked" not in draft and held <= 50:
+    partner_from, linked_above = partner_thresholds(on)
+    if "linked" not in draft and held <= linked_above:
         return "partner.linked"
-    counts = held > 50 or draft.get("linked") or held >= 25
+    counts = held > linked_above or draft.get("linked") or held >= partner_from
     if counts:
         for name in ("staff", "turnover", "balance_sheet"):
             if name not in draft:
@@ -636,8 +637,7 @@ def _extra_applies(question: Question, answer: dict[str, Any]) -> bool:
     """Whether an EXTRA question matters for this case."""
     if question.extra_when == "proxi_exemplary":
         proxi = regime(answer, "proxi")
-        return (
-            proxi["verdict"] == "eligible"
-            and date.fromisoformat(answer["closing_date"]) >= EXEMPLARY_FROM
+        return proxi["verdict"] == "eligible" and exemplary_matters(
+            date.fromisoformat(answer["closing_date"])
         )
     return False

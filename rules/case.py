@@ -32,7 +32,8 @@ Repayment = Literal["bullet", "annuity", "linear"]
 Frequency = Literal["monthly", "quarterly", "half_yearly", "annual"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MAX_AMOUNT = Decimal("1000000000000")
+#: Larger amounts are refused as implausible (and to keep exact arithmetic cheap).
+MAX_AMOUNT = Decimal("1000000000000")
 
 
 def _decimal_from_json(raw: Any) -> Decimal:
@@ -63,7 +64,7 @@ def _at_most_places(places: int) -> Callable[[Decimal], Decimal]:
 def _non_negative(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("must not be negative")
-    if value > _MAX_AMOUNT:
+    if value > MAX_AMOUNT:
         raise ValueError("is implausibly large")
     return value
 

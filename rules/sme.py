@@ -7,13 +7,25 @@ limits already decide "not an SME" before the partners are known.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from rules.case import Borrower, Partner
 from rules.conditions import Check, Context, money
+from rules.params import load_all
 
 SOURCE = "Commission Recommendation 2003/361/EC, annex arts. 2-3; shared/domain/common.md"
+
+
+def partner_thresholds(on: date) -> tuple[Decimal, Decimal]:
+    """(partner from, linked above): a holding from the first counts in proportion, one
+    above the second in full (the conversation asks figures only when they count)."""
+    common = load_all()["common"]
+    return (
+        common["sme_partner_threshold_pct"].at(on),
+        common["sme_linked_threshold_pct"].at(on),
+    )
 
 
 def partner_weight(partner: Partner, ctx: Context) -> Decimal:

@@ -5,11 +5,13 @@ Parameters: `rules/parameters/proxi.yaml`; reference: `shared/domain/proxi.md`.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from rules import friends_loan as fl
 from rules.conditions import Check, Context, passes
+from rules.params import load_all
 from rules.simulation import CreditTerms
 from rules.sme import check_sme
 
@@ -94,4 +96,13 @@ def credit_terms(ctx: Context) -> CreditTerms:
         rate_pct_for_year=lambda year: first if year <= last_first_year else later,
         base_cap=ctx.value("annual_credit_base_cap"),
         default_rate_pct=ctx.value(default_param),
+    )
+
+
+def exemplary_matters(on: date) -> bool:
+    """Whether the borrower's exemplary status changes the one-time credit on this
+    closing date (50 % instead of 30 % from 2023-06-01): only then is it worth asking."""
+    proxi = load_all()["proxi"]
+    return bool(
+        proxi["default_credit_rate_exemplary"].at(on) != proxi["default_credit_rate"].at(on)
     )
