@@ -289,10 +289,9 @@ class Turn:
                 parse_case(data)
                 break
             except CaseError as err:
-                self.say(
-                    N_("I ignored the prefilled field {field}: {reason}"),
+                self.say(  # the rules' reason is for developers (English): not shown
+                    N_("I ignored the prefilled field {field}: its value is not valid."),
                     field=err.field,
-                    reason=err.message,
                 )
                 if not _drop(data, err.field):
                     return
