@@ -3,7 +3,9 @@
 It records every call (method, parameters, time, status), keeps the messages it "sent"
 so that a button press can refer to them as Telegram would, serves getUpdates (long
 polling) or, once setWebhook was called, POSTs injected updates to the webhook with the
-secret header. Failures (429 with retry_after, 403 blocked) can be scheduled per method.
+secret header. Failures (429 with retry_after, 403 blocked) can be scheduled per method,
+and a method can be stalled: its calls are recorded and never answered (a send in flight
+when the bot's process is killed).
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class FakeBotApi:
     port: int = 0
     #: While set, getUpdates answers at once (a stopping poller is not kept waiting).
     hurry: bool = False
+    _stalled: set[str] = field(default_factory=set)
+    _unstall: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -94,6 +98,7 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         self._arrived.set()
+        self._unstall.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -111,6 +116,18 @@ class FakeBotApi:
     def fail(self, method: str, status: int, description: str, **kwargs: Any) -> None:
         """Answer the next `times` calls of `method` (for `chat_id`, if given) with an error."""
         self._failures.append(Failure(method, status, description, **kwargs))
+
+    def clear_failures(self) -> None:
+        """Forget the failures scheduled and not yet used."""
+        self._failures.clear()
+
+    def stall(self, method: str) -> None:
+        """Record the calls of `method` but never answer them (until the server stops)."""
+        self._stalled.add(method)
+
+    def resume(self, method: str) -> None:
+        """Answer further calls of a stalled method again (stalled calls stay unanswered)."""
+        self._stalled.discard(method)
 
     def drop_connection(self, method: str, times: int = 1) -> None:
         """Close the connection on the next `times` calls of `method` without answering."""
@@ -212,6 +229,10 @@ class FakeBotApi:
         params = await _params(request)
         call = Call(method, params, time.monotonic())
         self.calls.append(call)
+        if method in self._stalled:
+            call.status = -1
+            await self._unstall.wait()
+            return _error(503, "stalled")
         failure = self._take_failure(method, params)
         if failure is not None and failure.status == 0:  # a network failure: hang up
             call.status = 0

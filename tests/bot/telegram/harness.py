@@ -16,6 +16,7 @@ import uvicorn
 from bot import service
 from bot.service import TurnResult
 from bot.settings import Settings
+from bot.telegram.delivery import RESEND_AFTER_SECONDS
 from bot.telegram.incoming import Incoming
 from bot.telegram.run import webhook_app
 from bot.telegram.runner import TelegramRunner, build_runner
@@ -40,8 +41,18 @@ async def wait_until(condition: Callable[[], bool], what: str) -> None:
 class Bot:
     """One bot process: a runner, and in webhook mode the HTTP server in front of it."""
 
-    def __init__(self, fake: FakeBotApi, library: str, mode: str, database_url: str) -> None:
+    def __init__(
+        self,
+        fake: FakeBotApi,
+        library: str,
+        mode: str,
+        database_url: str,
+        *,
+        resend_after: float = RESEND_AFTER_SECONDS,
+    ) -> None:
         self.fake = fake
+        #: The outbox grace period of the runners this bot starts (0: resend at once).
+        self.resend_after = resend_after
         self.library = library
         self.mode = mode
         self.database_url = database_url
@@ -73,7 +84,10 @@ class Bot:
             with socket.socket() as probe:  # pick a free port before the URL is announced
                 probe.bind(("127.0.0.1", 0))
                 self.port = probe.getsockname()[1]
-        runner = build_runner(self.settings(), poll_timeout=1)
+        # Sweeps only on start: a periodic one in the middle of a test would be noise.
+        runner = build_runner(
+            self.settings(), poll_timeout=1, resend_after=self.resend_after, sweep_every=3600
+        )
         assert runner is not None
         self.runner = runner
         real_deliver = runner.deliver
