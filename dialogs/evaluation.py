@@ -73,8 +73,3 @@ def still_needed(answer: dict[str, Any], role: str | None) -> list[str]:
             if field not in merged:
                 merged.append(field)
     return merged
-
-
-def all_decided(answer: dict[str, Any], role: str | None) -> bool:
-    """True when every regime in play is eligible or not eligible."""
-    return all(regime(answer, n)["verdict"] != "needs_info" for n in regimes_in_play(role))

@@ -161,16 +161,14 @@ class BodyLimitMiddleware:
 class JsonOnlyMiddleware:
     """API POSTs must declare `application/json`; anything else gets 415."""
 
-    def __init__(self, app: ASGIApp, exempt_paths: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.exempt = set(exempt_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] == "http"
             and scope["method"] == "POST"
             and scope["path"].startswith(API_PREFIX)
-            and scope["path"] not in self.exempt
         ):
             content_type = Headers(scope=scope).get("content-type", "")
             media_type = content_type.split(";", 1)[0].strip().lower()
