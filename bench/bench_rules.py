@@ -5,7 +5,7 @@ and the 95th percentile in microseconds per call. A plain script on purpose: tim
 measured and reported, never asserted in tests (they depend on the machine).
 
 Timed:
-  schedule   `build_schedule` of a 10-year monthly annuity (120 instalments)
+  schedule   `schedule_in_cents` of a 10-year monthly annuity (120 instalments)
   simulate   `simulate` of the same loan, winwin credit terms (schedule, credits, IRR, JSON)
   evaluate   `rules.evaluate` of a complete, eligible winwin case, simulation included
              (skipped with a message when `rules.evaluate` is not there yet)
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rules.schedule import LoanTerms, build_schedule  # noqa: E402
+from rules.schedule import LoanTerms, schedule_in_cents  # noqa: E402
 from rules.simulation import CreditTerms, simulate  # noqa: E402
 
 LOAN = LoanTerms(Decimal("20000"), Decimal("4.5"), 10, "annuity", "monthly", date(2024, 9, 16))
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1000, help="timed calls per benchmark")
     runs = parser.parse_args(argv).runs
     print(f"python {sys.version.split()[0]}, {runs} runs each")
-    report("schedule", lambda: build_schedule(LOAN, withholding), runs)
+    report("schedule", lambda: schedule_in_cents(LOAN, withholding), runs)
     report("simulate", lambda: simulate(LOAN, withholding, CREDIT), runs)
     call = evaluate_call()
     if call is not None:

@@ -18,23 +18,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rules.schedule import (
-    Instalment,
     LoanTerms,
     add_months,
-    balance_on,
-    build_schedule,
-    level_payment,
+    level_payment_cents,
     round_half_up,
+    schedule_in_cents,
 )
 from rules.simulation import (
     CONVENTIONS,
     CreditTerms,
-    _certified_irr_pct,
-    annual_tax_credits,
+    balance_at_end_of,
+    credit_years,
     lender_cash_flows,
     simulate,
-    tax_credit_years,
-    xirr_pct,
+    yield_pct,
 )
 
 D = Decimal
@@ -43,6 +40,11 @@ D = Decimal
 def flat(pct: str) -> Any:
     """A withholding or credit rate that never changes."""
     return lambda _: D(pct)
+
+
+def column(result: dict[str, Any], key: str) -> list[str]:
+    """One column of the simulation's instalments (money as the contract's strings)."""
+    return [row[key] for row in result["instalments"]]
 
 
 WINWIN_2024 = CreditTerms(rate_pct_for_year=flat("2.5"), base_cap=D(75000), default_rate_pct=D(30))
@@ -253,41 +255,46 @@ def test_add_months_clamps_to_month_end(start: date, months: int, expected: date
 
 def test_dates_stay_on_the_closing_day_after_a_short_month() -> None:
     terms = LoanTerms(D("1200"), D("2"), 1, "linear", "monthly", date(2025, 1, 31))
-    dates = [item.date for item in build_schedule(terms, flat("30"))]
+    dates = schedule_in_cents(terms, flat("30")).dates
     assert dates[:3] == [date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30)]
+    assert column(simulate(terms, flat("30"), None), "date")[:3] == [
+        "2025-02-28",
+        "2025-03-31",
+        "2025-04-30",
+    ]
 
 
 def test_bullet_pays_interest_only_then_the_principal() -> None:
     terms = LoanTerms(D("10000"), D("3"), 5, "bullet", "annual", date(2024, 6, 1))
-    schedule = build_schedule(terms, flat("30"))
-    assert [item.interest for item in schedule] == [D("300.00")] * 5
-    assert [item.capital for item in schedule] == [D("0.00")] * 4 + [D("10000.00")]
-    assert [item.withholding for item in schedule] == [D("90.00")] * 5
+    result = simulate(terms, flat("30"), None)
+    assert column(result, "interest") == ["300.00"] * 5
+    assert column(result, "capital") == ["0.00"] * 4 + ["10000.00"]
+    assert column(result, "withholding") == ["90.00"] * 5
 
 
 def test_annuity_at_rate_zero_is_principal_over_periods() -> None:
-    assert level_payment(D("1000"), D(0), 3) == D("333.33")
+    assert level_payment_cents(100_000, Fraction(0), 3) == 33_333
     terms = LoanTerms(D("1000"), D("0"), 1, "annuity", "quarterly", date(2024, 1, 1))
-    schedule = build_schedule(terms, flat("30"))
-    assert [item.capital for item in schedule] == [D("250.00")] * 4
-    assert all(item.interest == 0 for item in schedule)
+    result = simulate(terms, flat("30"), None)
+    assert column(result, "capital") == ["250.00"] * 4
+    assert column(result, "interest") == ["0.00"] * 4
 
 
 def test_annuity_with_a_holiday_spreads_over_the_periods_left() -> None:
     terms = LoanTerms(D("12000"), D("6"), 3, "annuity", "annual", date(2024, 1, 10), 1)
-    schedule = build_schedule(terms, flat("30"))
-    level = level_payment(D("12000"), D("0.06"), 2)
-    assert level == D("6545.24")
-    assert schedule[0].capital == 0 and schedule[0].interest == D("720.00")
-    assert schedule[1].interest + schedule[1].capital == level
-    assert schedule[-1].balance == 0
+    rows = simulate(terms, flat("30"), None)["instalments"]
+    level = level_payment_cents(1_200_000, Fraction(6, 100), 2)
+    assert level == 654_524
+    assert rows[0]["capital"] == "0.00" and rows[0]["interest"] == "720.00"
+    assert D(rows[1]["interest"]) + D(rows[1]["capital"]) == D("6545.24")
+    assert rows[-1]["balance"] == "0.00"
 
 
 def test_linear_last_instalment_absorbs_the_rounding() -> None:
     odd = LoanTerms(D("100"), D("1"), 1, "linear", "monthly", date(2024, 1, 1))
-    capitals = [item.capital for item in build_schedule(odd, flat("30"))]
-    assert capitals[:-1] == [D("8.33")] * 11
-    assert capitals[-1] == D("8.37")
+    capitals = column(simulate(odd, flat("30"), None), "capital")
+    assert capitals[:-1] == ["8.33"] * 11
+    assert capitals[-1] == "8.37"
 
 
 def test_withholding_follows_the_rate_on_each_payment_date() -> None:
@@ -295,20 +302,20 @@ def test_withholding_follows_the_rate_on_each_payment_date() -> None:
         return D(30) if day >= date(2017, 1, 1) else D(27)
 
     terms = LoanTerms(D("10000"), D("2"), 2, "bullet", "half_yearly", date(2015, 7, 1))
-    schedule = build_schedule(terms, withholding)
-    assert [item.withholding for item in schedule] == [D("27.00")] * 2 + [D("30.00")] * 2
-    assert [item.net_interest for item in schedule] == [D("73.00")] * 2 + [D("70.00")] * 2
+    result = simulate(terms, withholding, None)
+    assert column(result, "withholding") == ["27.00"] * 2 + ["30.00"] * 2
+    assert column(result, "net_interest") == ["73.00"] * 2 + ["70.00"] * 2
 
 
 def test_withholding_is_rounded_half_up_per_instalment() -> None:
     terms = LoanTerms(D("10"), D("12"), 1, "bullet", "monthly", date(2024, 1, 1))
-    first = build_schedule(terms, flat("30"))[0]
-    assert first.interest == D("0.10")
-    assert first.withholding == D("0.03")  # 0.030 exactly
+    first = simulate(terms, flat("30"), None)["instalments"][0]
+    assert first["interest"] == "0.10"
+    assert first["withholding"] == "0.03"  # 0.030 exactly
     odd = LoanTerms(D("15"), D("12"), 1, "bullet", "monthly", date(2024, 1, 1))
-    first = build_schedule(odd, flat("30"))[0]
-    assert first.interest == D("0.15")
-    assert first.withholding == D("0.05")  # 0.045 rounds half up
+    first = simulate(odd, flat("30"), None)["instalments"][0]
+    assert first["interest"] == "0.15"
+    assert first["withholding"] == "0.05"  # 0.045 rounds half up
 
 
 # --- Balance on a day.
@@ -317,19 +324,19 @@ def test_withholding_is_rounded_half_up_per_instalment() -> None:
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        (date(2025, 12, 31), "0"),  # before the closing
-        (date(2026, 1, 1), "1200.00"),  # the closing day itself
-        (date(2026, 1, 31), "1200.00"),  # the day before the first instalment
-        (date(2026, 2, 1), "1100.00"),  # end of the instalment day: paid
-        (date(2026, 12, 31), "100.00"),
-        (date(2027, 1, 1), "0.00"),
-        (date(2030, 1, 1), "0.00"),
+        (date(2025, 12, 31), 0),  # before the closing
+        (date(2026, 1, 1), 120_000),  # the closing day itself
+        (date(2026, 1, 31), 120_000),  # the day before the first instalment
+        (date(2026, 2, 1), 110_000),  # end of the instalment day: paid
+        (date(2026, 12, 31), 10_000),
+        (date(2027, 1, 1), 0),
+        (date(2030, 1, 1), 0),
     ],
 )
-def test_balance_on_a_day(day: date, expected: str) -> None:
+def test_balance_on_a_day(day: date, expected: int) -> None:
     terms = LoanTerms(D("1200"), D("0"), 1, "linear", "monthly", date(2026, 1, 1))
-    schedule = build_schedule(terms, flat("30"))
-    assert balance_on(terms, schedule, day) == D(expected)
+    schedule = schedule_in_cents(terms, flat("30"))
+    assert balance_at_end_of(terms, schedule, day) == expected
 
 
 # --- Tax credits.
@@ -338,8 +345,7 @@ def test_balance_on_a_day(day: date, expected: str) -> None:
 def test_credit_base_is_capped_on_both_balances() -> None:
     # linear 120,000 over 4 years, closed 1 July: 120k, 90k, 60k, 30k, 0 on each 1 July
     terms = LoanTerms(D("120000"), D("1"), 4, "linear", "annual", date(2024, 7, 1))
-    schedule = build_schedule(terms, flat("30"))
-    rows = annual_tax_credits(terms, schedule, WINWIN_2024)
+    rows = simulate(terms, flat("30"), WINWIN_2024)["tax_credits"]
     assert [(row["year"], row["base"]) for row in rows] == [
         (2024, "37500.00"),  # (0 + min(120k, 75k)) / 2
         (2025, "75000.00"),  # both capped
@@ -354,8 +360,7 @@ def test_credit_is_rounded_once_from_the_unrounded_mean() -> None:
     # mean (0 + 20,000.39) / 2 = 10,000.195; 2.5 % of it = 250.004875 -> 250.00
     # (rounding the base first, to 10,000.20, would give 250.01)
     terms = LoanTerms(D("20000.39"), D("4.5"), 8, "bullet", "annual", date(2024, 9, 16))
-    schedule = build_schedule(terms, flat("30"))
-    first = annual_tax_credits(terms, schedule, WINWIN_2024)[0]
+    first = simulate(terms, flat("30"), WINWIN_2024)["tax_credits"][0]
     assert first == {"year": 2024, "rate_pct": "2.5", "base": "10000.20", "credit": "250.00"}
 
 
@@ -366,8 +371,7 @@ def test_credit_rate_is_asked_per_income_year() -> None:
         default_rate_pct=D(30),
     )
     terms = LoanTerms(D("10000"), D("2"), 5, "bullet", "annual", date(2024, 7, 1))
-    schedule = build_schedule(terms, flat("30"))
-    rows = annual_tax_credits(terms, schedule, proxi)
+    rows = simulate(terms, flat("30"), proxi)["tax_credits"]
     assert [row["year"] for row in rows] == list(range(2024, 2030))
     assert [row["rate_pct"] for row in rows] == ["4", "4", "4", "2.5", "2.5", "2.5"]
     assert rows[0]["base"] == "5000.00"  # 0 on 1 Jan 2024, 10,000 on 31 Dec
@@ -400,23 +404,21 @@ def test_irr_of_an_interest_free_loan_without_credits_is_zero() -> None:
     assert simulate(terms, flat("30"), None)["irr_pct"] == "0.00"
 
 
-def test_xirr_zeroes_the_present_value_actual_365() -> None:
-    flows = [(date(2024, 1, 1), D("-1000")), (date(2025, 1, 1), D("1000"))]
-    flows.append((date(2025, 6, 30), D("25")))
-    rate = xirr_pct(flows)
-    assert rate is not None
-    npv = sum(
-        (
-            amount / (1 + rate / 100) ** (D((day - date(2024, 1, 1)).days) / 365)
-            for day, amount in flows
-        ),
-        D(0),
-    )
-    assert abs(npv) < D("0.0001")
+def test_yield_is_the_rounded_root_of_the_present_value_actual_365() -> None:
+    # 1,000 lent on 2024-01-01, 1,000 back on 2025-01-01 (366 days), 25 on 2025-06-30
+    flows = [(0, -100_000), (366, 100_000), (546, 2_500)]
+    rate = yield_pct(flows)
+    assert rate is not None and rate == rate.quantize(D("0.01"))
+
+    def npv(pct: Decimal) -> Decimal:
+        return sum((D(cents) / (1 + pct / 100) ** (D(day) / 365) for day, cents in flows), D(0))
+
+    # rounded half up: the root lies in [rate - 0.005, rate + 0.005)
+    assert npv(rate - D("0.005")) >= 0 > npv(rate + D("0.005"))
 
 
 def reference_irr_pct(flows: list[tuple[date, Decimal]]) -> Decimal:
-    """The yield by plain bisection on (1+x)^(d/365), independent of xirr_pct's method."""
+    """The yield by plain bisection on (1+x)^(d/365), independent of yield_pct's method."""
     start = flows[0][0]
 
     def npv(rate: Decimal) -> Decimal:
@@ -446,21 +448,31 @@ def reference_irr_pct(flows: list[tuple[date, Decimal]]) -> Decimal:
     ],
 )
 def test_irr_matches_a_bisection_reference(terms: LoanTerms, credit: CreditTerms | None) -> None:
-    schedule = build_schedule(terms, flat("30"))
-    credits = tax_credit_years(terms, schedule, credit) if credit else []
-    expected = reference_irr_pct(lender_cash_flows(terms, schedule, credits))
     result = simulate(terms, flat("30"), credit)
+    flows = [(terms.closing_date, -terms.principal)]
+    flows += [
+        (date.fromisoformat(row["date"]), D(row["capital"]) + D(row["net_interest"]))
+        for row in result["instalments"]
+    ]
+    flows += [(date(row["year"] + 1, 6, 30), D(row["credit"])) for row in result["tax_credits"]]
+    expected = reference_irr_pct(flows)
     assert D(result["irr_pct"]) == expected.quantize(D("0.01"), ROUND_HALF_UP)
 
 
 def test_lender_flows_put_each_credit_on_30_june_of_the_next_year() -> None:
-    schedule = build_schedule(EXAMPLE_1, flat("30"))
-    credits = tax_credit_years(EXAMPLE_1, schedule, WINWIN_2024)
-    flows = lender_cash_flows(EXAMPLE_1, schedule, credits)
-    assert flows[0] == (date(2024, 3, 15), D("-20000.00"))
-    assert (date(2025, 6, 30), D("230.19")) in flows
-    assert (date(2033, 6, 30), D("9.25")) in flows
+    schedule = schedule_in_cents(EXAMPLE_1, flat("30"))
+    flows = lender_cash_flows(EXAMPLE_1, schedule, credit_years(EXAMPLE_1, schedule, WINWIN_2024))
+
+    def day(when: date) -> int:
+        return (when - EXAMPLE_1.closing_date).days
+
+    assert flows[0] == (0, -2_000_000)
+    # the first instalment: capital 248.46 - 75.00 plus net interest 75.00 - 22.50
+    assert flows[1] == (day(date(2024, 4, 15)), 17_346 + 5_250)
+    assert (day(date(2025, 6, 30)), 23_019) in flows
+    assert (day(date(2033, 6, 30)), 925) in flows
     assert len(flows) == 1 + 96 + 9
+    assert flows == sorted(flows)
 
 
 def test_example_irr_is_between_net_rate_and_net_rate_plus_credit(
@@ -503,17 +515,16 @@ def test_invalid_terms_are_refused(changes: dict[str, Any]) -> None:
 def test_principal_is_kept_in_cents() -> None:
     terms = LoanTerms(D("1000.005"), D("2"), 1, "bullet", "annual", date(2024, 1, 1))
     assert str(terms.principal) == "1000.01"
-    schedule: list[Instalment] = build_schedule(terms, flat("30"))
-    assert schedule[-1].capital == D("1000.01")
+    assert simulate(terms, flat("30"), None)["instalments"][-1]["capital"] == "1000.01"
 
 
 # --- The fast path against a straightforward reference, on many loans (hypothesis).
 #
-# `simulate` works in integer cents and certifies the yield's two decimals with error
-# bounds; the reference below is simulation.md written out plainly in exact fractions
-# (every amount rounded to the cent half up from its exact value) with the yield by
-# Newton's method at 40 digits. Both must agree to the cent on every figure, the
-# yield's two decimals included.
+# `simulate` works in integer cents and finds the yield by Newton's method at 19 digits,
+# checking the side of a rounding boundary it lands close to; the reference below is
+# simulation.md written out plainly in exact fractions (every amount rounded to the cent
+# half up from its exact value) with the yield by Newton's method at 40 digits. Both must
+# agree to the cent on every figure, the yield's two decimals included.
 
 
 def exact_cent(amount: Fraction) -> Fraction:
@@ -645,11 +656,14 @@ def reference_simulation(
 
 
 def reference_yield_pct(flows: list[tuple[date, Decimal]]) -> Decimal:
-    """The yield (%) by Newton's method on L = ln(1 + yield) at 40 digits, from L = 0.
+    """The yield (%) by Newton's method on L = ln(1 + yield) at 40 digits, from L = 0,
+    rounded to 20 decimals.
 
     For a lender's flows (one outflow first) the present value is decreasing and convex
-    in L, so Newton converges monotonically; 40 digits leave the second decimal of the
-    yield in doubt only for a root within ~1e-30 of a rounding boundary.
+    in L, so Newton converges monotonically, from below, to ~1e-36. Rounding to 20
+    decimals makes an exact tie (5.005 %, reached as 5.00499...9) the tie it is, which
+    rounds half up; only a root within ~1e-20 of a rounding boundary that is not on it
+    would be misjudged.
     """
     start = flows[0][0]
     with localcontext() as ctx:
@@ -666,7 +680,7 @@ def reference_yield_pct(flows: list[tuple[date, Decimal]]) -> Decimal:
             log_rate += step
             if abs(step) < D("1e-32"):
                 break
-        return (log_rate.exp() - 1) * 100
+        return ((log_rate.exp() - 1) * 100).quantize(D("1e-20"))
 
 
 @st.composite
@@ -714,6 +728,15 @@ def withholding_and_credit(draw: st.DrawFn) -> tuple[Any, CreditTerms | None]:
     return withholding, credit
 
 
+# 1,000 at 5.005 %, no withholding, annual over years of 365 days: the yield is 5.005 %
+# exactly, a tie, which rounds half up (Newton only approaches it, from below).
+EXACT_TIES = [
+    LoanTerms(D("1000"), D("5.005"), 1, "bullet", "annual", date(2025, 1, 1)),
+    LoanTerms(D("1000"), D("5.005"), 2, "bullet", "annual", date(2021, 3, 1)),
+    LoanTerms(D("2000"), D("5.005"), 2, "linear", "annual", date(2021, 3, 1)),
+]
+
+
 # 900.00 at 12.1 % monthly: interest 9.075 exactly, where rounding r first gave 9.07
 HALF_CENT_LOAN = LoanTerms(D("900.00"), D("12.1"), 1, "bullet", "monthly", date(2024, 1, 1))
 
@@ -721,6 +744,7 @@ HALF_CENT_LOAN = LoanTerms(D("900.00"), D("12.1"), 1, "bullet", "monthly", date(
 @settings(max_examples=300, deadline=None)  # deadline=None: tests never time
 @given(any_loan(), withholding_and_credit())
 @example(HALF_CENT_LOAN, (flat("30"), None))
+@example(EXACT_TIES[1], (flat("0"), None))  # a yield of exactly 5.005 %: 5.01
 def test_simulate_matches_the_plain_reference_to_the_cent(
     terms: LoanTerms, rates: tuple[Any, CreditTerms | None]
 ) -> None:
@@ -733,7 +757,7 @@ def test_interest_is_the_exact_product_rounded_half_up() -> None:
     # r = annual / 100 / periods. 900.00 x 0.121 / 12 = 9.075 exactly, so 9.08, although
     # r does not terminate (Decimal at 28 digits makes the product 9.07499...97: 9.07).
     terms = LoanTerms(D("900.00"), D("12.1"), 1, "bullet", "monthly", date(2024, 1, 1))
-    assert build_schedule(terms, flat("30"))[0].interest == D("9.08")
+    assert schedule_in_cents(terms, flat("30")).interest[0] == 908
     assert simulate(terms, flat("30"), None)["instalments"][0]["interest"] == "9.08"
 
 
@@ -748,7 +772,7 @@ def test_interest_rounds_half_up_from_the_exact_product(
     principal: str, rate_pct: str, expected: str
 ) -> None:
     terms = LoanTerms(D(principal), D(rate_pct), 1, "bullet", "monthly", date(2024, 1, 1))
-    assert build_schedule(terms, flat("30"))[0].interest == D(expected)
+    assert schedule_in_cents(terms, flat("30")).interest[0] == int(D(expected) * 100)
     assert simulate(terms, flat("30"), None)["instalments"][0]["interest"] == expected
 
 
@@ -778,17 +802,14 @@ def test_withholding_is_asked_once_per_instalment_in_date_order() -> None:
     ]
 
 
-def test_a_yield_exactly_on_a_rounding_boundary_falls_back_to_xirr() -> None:
-    # 1,000 lent, 1,050.05 back 365 days later: exactly 5.005 %, so no interval around it
-    # rounds one way; the certified method says so and xirr_pct decides, as before.
-    flows = [(date(2025, 1, 1), D("-1000.00")), (date(2026, 1, 1), D("1050.05"))]
-    assert _certified_irr_pct(100_000, [365], [105_005], []) is None
-    terms = LoanTerms(D("1000"), D("5.005"), 1, "bullet", "annual", date(2025, 1, 1))
-    irr = xirr_pct(flows)
-    assert irr is not None
-    assert simulate(terms, flat("0"), None)["irr_pct"] == str(
-        irr.quantize(D("0.01"), ROUND_HALF_UP)
-    )
+@pytest.mark.parametrize("terms", EXACT_TIES)
+def test_a_yield_exactly_on_a_rounding_boundary_rounds_half_up(terms: LoanTerms) -> None:
+    assert simulate(terms, flat("0"), None)["irr_pct"] == "5.01"
+
+
+def test_yield_pct_rounds_an_exact_tie_half_up() -> None:
+    assert yield_pct([(0, -100_000), (365, 105_005)]) == D("5.01")  # 1,050.05 a year later
+    assert yield_pct([(0, -100_000), (365, 5_005), (730, 105_005)]) == D("5.01")
 
 
 def test_money_columns_may_be_negative() -> None:
@@ -805,7 +826,7 @@ def test_money_columns_may_be_negative() -> None:
         [(364, 1), (365, 105_004)],  # a cent paid a day early: 5.00500013 % -> 5.01
     ],
 )
-def test_certified_yield_is_right_a_hair_from_a_rounding_boundary(
+def test_yield_is_right_a_hair_from_a_rounding_boundary(
     flows: list[tuple[int, int]],
 ) -> None:
     start = date(2025, 1, 1)
@@ -815,6 +836,4 @@ def test_certified_yield_is_right_a_hair_from_a_rounding_boundary(
     ]
     exact = reference_yield_pct(as_dates)
     assert abs(exact - D("5.005")) < D("2e-7")  # a hard case: 1.3e-7 % from the boundary
-    (day, cents), later = flows[0], flows[1:]
-    certified = _certified_irr_pct(100_000, [day], [cents], later)
-    assert certified == exact.quantize(D("0.01"), ROUND_HALF_UP)
+    assert yield_pct([(0, -100_000), *flows]) == exact.quantize(D("0.01"), ROUND_HALF_UP)
