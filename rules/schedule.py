@@ -167,12 +167,13 @@ def schedule_in_cents(terms: LoanTerms, withholding_pct_on: Callable[[date], Dec
     else:  # bullet: a holiday until the last instalment
         holiday, level = periods - 1, 0
     annuity = terms.repayment == "annuity"
+    numerator, denominator = rate.numerator, rate.denominator  # properties: read once
     months = 12 // terms.periods_per_year
     dates = [add_months(terms.closing_date, k * months) for k in range(1, periods + 1)]
     interests, capitals, balances = [], [], []
     balance = principal
     for k in range(1, periods + 1):
-        interest = round_half_up(balance * rate.numerator, rate.denominator)
+        interest = round_half_up(balance * numerator, denominator)
         if k == periods:
             capital = balance
         elif k <= holiday:

@@ -166,7 +166,11 @@ _HALF_CENT = Decimal("0.005")
 
 
 def _present_value(
-    log_rate: Decimal, gaps: list[int], amounts: list[Decimal], weighted: list[Decimal]
+    log_rate: Decimal,
+    gaps: list[int],
+    distinct_gaps: set[int],
+    amounts: list[Decimal],
+    weighted: list[Decimal],
 ) -> tuple[Decimal, Decimal]:
     """(present value, its slope) of the flows at L = ln(1 + yield), in the context's
     precision: sum(c·v) and sum(c·d·v), v = (1 + yield)^(−d/365) = e^(−L·d/365) for a
@@ -176,7 +180,7 @@ def _present_value(
     distinct gap's factor computed once: a monthly loan has only a handful.
     """
     daily = (-log_rate / _DAYS_PER_YEAR).exp()
-    factor = {gap: daily**gap for gap in set(gaps)}
+    factor = {gap: daily**gap for gap in distinct_gaps}
     discounts = list(accumulate(map(factor.__getitem__, gaps), mul))
     zero = Decimal(0)
     return sum(map(mul, amounts, discounts), zero), sum(map(mul, weighted, discounts), zero)
@@ -196,6 +200,7 @@ def yield_pct(flows: list[tuple[int, int]]) -> Decimal | None:
     """
     days, cents = map(list, zip(*sorted(flows), strict=True))
     gaps = list(map(sub, days, [0, *days[:-1]]))
+    distinct_gaps = set(gaps)
     weighted = list(map(mul, cents, days))
     net, moment1, moment2 = sum(cents), sum(weighted), sum(map(mul, weighted, days))
     if moment1 == 0:
@@ -212,7 +217,7 @@ def yield_pct(flows: list[tuple[int, int]]) -> Decimal | None:
         for _ in range(_NEWTON_STEPS):
             if not -_LOG_RATE_LIMIT < log_rate < _LOG_RATE_LIMIT:
                 return None  # no loan's yield: flows that are not a lender's
-            value, slope = _present_value(log_rate, gaps, amounts, weighted_amounts)
+            value, slope = _present_value(log_rate, gaps, distinct_gaps, amounts, weighted_amounts)
             if slope == 0:
                 return None
             step = value * _DAYS_PER_YEAR / slope
@@ -227,7 +232,9 @@ def yield_pct(flows: list[tuple[int, int]]) -> Decimal | None:
         if abs(found - boundary) >= _CHECK_MARGIN:
             return rounded
         ctx.prec = _CHECK_PRECISION
-        value, _ = _present_value((1 + boundary / 100).ln(), gaps, amounts, weighted_amounts)
+        value, _ = _present_value(
+            (1 + boundary / 100).ln(), gaps, distinct_gaps, amounts, weighted_amounts
+        )
         if abs(value) <= _TIE * max(map(abs, amounts)):
             return to_cent(boundary)  # the root is the boundary itself
         # the present value decreases in L: positive at the boundary, the root is above it
