@@ -127,7 +127,7 @@ def step(
     """Apply one event to a conversation; see the module docstring for the state."""
     if not _valid(state):
         turn = Turn(new_state(normalise_lang(event.lang)), now)
-        if event.type != "start":
+        if event.type != "start" and not _is_start_command(event):
             turn.say(N_("I could not find our earlier conversation, so let us start again."))
             turn.start(None)
         else:
@@ -140,6 +140,16 @@ def step(
     turn = Turn(fresh, now)
     turn.handle(event)
     return turn.finish()
+
+
+def _is_start_command(event: Event) -> bool:
+    """A typed "/start" (as Telegram sends it, maybe "/start@bot payload") or the command."""
+    if event.type == "command":
+        return event.name == "start"
+    if event.type != "text" or not (event.text or "").strip().startswith("/"):
+        return False
+    head = (event.text or "").strip()[1:].partition(" ")[0]
+    return head.split("@")[0].lower() == "start"
 
 
 class Turn:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialogs.events import COMMANDS, Event
+from dialogs.events import Event
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,8 @@ def lang_hint(language_code: str | None) -> str:
 
 
 def event_from_text(text: str, language_code: str | None) -> Event:
-    """A typed message: a command ("/back", "/start@leenwijzer_bot x") or free text."""
-    lang = lang_hint(language_code)
-    stripped = text.strip()
-    if stripped.startswith("/"):
-        head, _, rest = stripped[1:].partition(" ")
-        name = head.split("@", 1)[0].lower()
-        if name == "start":
-            return Event.start(lang=lang)
-        if name in COMMANDS:
-            return Event.command(name, arg=rest.strip() or None, lang=lang)
-    return Event.typed(text, lang=lang)
+    """A typed message; the dialog itself reads commands ("/back", "/start@bot")."""
+    return Event.typed(text, lang=lang_hint(language_code))
 
 
 def event_from_button(data: str, language_code: str | None) -> Event:
