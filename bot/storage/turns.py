@@ -129,7 +129,10 @@ def _attempt(
             # The confirmation itself still has to arrive: it is the one entry left.
             entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
             session.commit()
-            return TurnOutcome(replies, {}, False, row is None, True, entry_id)
+            # nothing is kept, but the confirmation is in the language just used
+            return TurnOutcome(
+                replies, {"lang": new_state.get("lang")}, False, row is None, True, entry_id
+            )
         if receipt is not None:
             session.add(_result_row(channel, user_key, receipt))
         lang = new_state.get("lang")

@@ -185,3 +185,18 @@ def test_leenwijzer_db_upgrade_uses_database_url(
     engine = make_engine(database_url)
     assert "conversations" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+async def test_the_forget_confirmation_keeps_the_conversation_language(database_url: str) -> None:
+    """Nothing is kept after /forget, yet the answer is in the language just spoken."""
+    from dialogs import step
+
+    service.configure(database_url, step=step)
+    try:
+        await service.handle("web", "s1", Event.start(lang="nl"))
+        await service.handle("web", "s1", Event.command("forget"))
+        erased = await service.handle("web", "s1", Event.button("forget.yes"))
+        assert erased.lang == "nl"
+        assert rows(database_url, Conversation) == []
+    finally:
+        service.engine().dispose()
