@@ -159,7 +159,7 @@ _NEWTON_TOLERANCE = Decimal("1e-6")
 # beyond doubt (its error is under 1e-8 %); a closer one is checked at _CHECK_PRECISION.
 _CHECK_MARGIN = Decimal("1e-6")
 _CHECK_PRECISION = 50
-# |present value| at a boundary under this share of the principal: the root is on it
+# |present value| at a boundary under this share of the largest flow: the root is on it
 # (a true tie, e.g. 5.005 % exactly); the 50-digit arithmetic errs by ~1e-47.
 _TIE = Decimal("1e-40")
 _HALF_CENT = Decimal("0.005")
@@ -187,8 +187,8 @@ def _present_value(
 
 
 def yield_pct(flows: list[tuple[int, int]]) -> Decimal | None:
-    """The annual yield (%), actual/365, of cash flows (day counted from the first flow,
-    amount in cents) rounded half up to 0.01, or None when Newton's method does not settle.
+    """The annual yield (%), actual/365, of cash flows (days after the closing, cents)
+    rounded half up to 0.01, or None when Newton's method does not settle.
 
     The root of the present value in L = ln(1 + yield) is found by Newton's method at 19
     digits, from a Halley step at L = 0 (where every discount factor is 1, so it costs
