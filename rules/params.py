@@ -189,7 +189,9 @@ class Meta(BaseModel):
     covered_from: dt.date
 
 
-def _read_yaml(path: Path) -> Any:
+def read_strict_yaml(path: Path) -> Any:
+    """A YAML file (safe subset) that refuses repeated keys; also for the rule cases.
+    Raises ParameterError naming the file."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date
@@ -198,7 +200,7 @@ def _read_yaml(path: Path) -> Any:
 
 def load_parameter_file(path: Path) -> ParameterSet:
     """Load and validate one parameter file; raise ParameterError naming what is wrong."""
-    raw = _read_yaml(path)
+    raw = read_strict_yaml(path)
     if not isinstance(raw, dict):
         raise ParameterError(f"{path.name}: expected a mapping of parameter names")
     parameters: dict[str, Parameter] = {}
@@ -216,7 +218,7 @@ def load_parameter_file(path: Path) -> ParameterSet:
 def load_meta() -> Meta:
     """The rules version and scope (read once)."""
     try:
-        return Meta.model_validate(_read_yaml(PARAMETERS_DIR / "_meta.yaml"))
+        return Meta.model_validate(read_strict_yaml(PARAMETERS_DIR / "_meta.yaml"))
     except ValueError as exc:
         raise ParameterError(f"_meta.yaml: {exc}") from exc
 

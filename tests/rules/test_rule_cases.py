@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from rules.params import ParameterError, read_strict_yaml
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASES_FILE = CASES_DIR / "_bases.yaml"
@@ -74,30 +75,12 @@ class CaseFileError(ValueError):
     """A case file that cannot be trusted: unknown key, duplicate, wrong shape."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML loader that refuses a mapping with a repeated key instead of overwriting."""
-
-
-def _strict_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise CaseFileError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _strict_mapping,
-)
-
-
 def read_yaml(path: Path) -> Any:
     """The YAML document of `path`, refusing duplicate keys."""
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+    try:
+        return read_strict_yaml(path)
+    except ParameterError as exc:
+        raise CaseFileError(str(exc)) from exc
 
 
 def _refuse_unknown(where: str, given: dict[str, Any], allowed: set[str]) -> None:
