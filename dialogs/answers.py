@@ -206,17 +206,27 @@ class Region(Choice):
 
 
 @dataclass(frozen=True)
-class Money(AnswerKind):
-    """An amount in euro, typed the Belgian way; an optional "nothing" button."""
+class _Number(AnswerKind):
+    """A typed number, echoed back as understood; an optional "zero" button
+    ("nothing", "none") when 0 is a common answer."""
 
     zero_label: str | None = None
-    name = "amount"
 
     def buttons(self, tr: Translator, now: datetime) -> list[Button]:
         return [Button("zero", tr(self.zero_label))] if self.zero_label else []
 
     def from_button(self, key: str, now: datetime) -> Any:
         return "0" if key == "zero" and self.zero_label else None
+
+    def echo(self, value: Any, tr: Translator) -> str | None:
+        return self.show(value, tr)
+
+
+@dataclass(frozen=True)
+class Money(_Number):
+    """An amount in euro, typed the Belgian way."""
+
+    name = "amount"
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
         try:
@@ -230,22 +240,12 @@ class Money(AnswerKind):
     def show(self, value: Any, tr: Translator) -> str:
         return tr.money(value)
 
-    def echo(self, value: Any, tr: Translator) -> str | None:
-        return self.show(value, tr)
-
 
 @dataclass(frozen=True)
-class Percent(AnswerKind):
-    """A percentage between 0 and 100 ("1,5", "1.5 %"); an optional "none" button."""
+class Percent(_Number):
+    """A percentage between 0 and 100 ("1,5", "1.5 %")."""
 
-    zero_label: str | None = None
     name = "percentage"
-
-    def buttons(self, tr: Translator, now: datetime) -> list[Button]:
-        return [Button("zero", tr(self.zero_label))] if self.zero_label else []
-
-    def from_button(self, key: str, now: datetime) -> Any:
-        return "0" if key == "zero" and self.zero_label else None
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
         try:
@@ -261,12 +261,9 @@ class Percent(AnswerKind):
     def show(self, value: Any, tr: Translator) -> str:
         return tr.pct(value)
 
-    def echo(self, value: Any, tr: Translator) -> str | None:
-        return self.show(value, tr)
-
 
 @dataclass(frozen=True)
-class Count(AnswerKind):
+class Count(_Number):
     """A head count in full-time equivalents (decimals allowed: "12,5")."""
 
     name = "number"
@@ -283,9 +280,6 @@ class Count(AnswerKind):
 
     def show(self, value: Any, tr: Translator) -> str:
         return tr.number(value)
-
-    def echo(self, value: Any, tr: Translator) -> str | None:
-        return self.show(value, tr)
 
 
 @dataclass(frozen=True)

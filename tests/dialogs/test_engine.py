@@ -12,37 +12,9 @@ from dialogs import command_descriptions, step
 from dialogs.events import COMMANDS, ERASE_KEY, RECEIPT_KEY, Event
 from dialogs.flow import FLOW, QUESTIONS
 from dialogs.i18n import Translator
+from tests.dialogs.sample_cases import COMPLETE
 
 NOW = datetime(2024, 3, 15, 10)
-COMPLETE = {
-    "closing_date": "2024-03-15",
-    "lender": {
-        "region": "flanders",
-        "natural_person": True,
-        "professional_capacity": False,
-        "employee_of_borrower": False,
-        "director_of_borrower": False,
-        "shareholding_pct": "0",
-        "borrower_in_other_loan": False,
-        "already_lent": "0",
-    },
-    "borrower": {
-        "legal_form": "company",
-        "region": "flanders",
-        "staff": "12",
-        "turnover": "1500000",
-        "partners": [],
-        "public_control_pct": "0",
-        "already_borrowed": "0",
-    },
-    "loan": {
-        "amount": "20000",
-        "rate_pct": "4.5",
-        "years": 8,
-        "repayment": "annuity",
-        "frequency": "monthly",
-    },
-}
 
 
 @pytest.mark.parametrize(

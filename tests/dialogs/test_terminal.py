@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.terminal import event_for, render_reply
 from dialogs.events import Button, Reply, Table
+from tests.dialogs.sample_cases import COMPLETE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,35 +39,7 @@ def test_scripted_conversation_in_dutch_answers_by_number_and_text() -> None:
 
 
 def test_prefill_gives_the_result_first_and_the_table_on_request(tmp_path: Path) -> None:
-    case = {
-        "closing_date": "2024-03-15",
-        "lender": {
-            "region": "flanders",
-            "natural_person": True,
-            "professional_capacity": False,
-            "employee_of_borrower": False,
-            "director_of_borrower": False,
-            "shareholding_pct": "0",
-            "borrower_in_other_loan": False,
-            "already_lent": "0",
-        },
-        "borrower": {
-            "legal_form": "company",
-            "region": "flanders",
-            "staff": "12",
-            "turnover": "1500000",
-            "partners": [],
-            "public_control_pct": "0",
-            "already_borrowed": "0",
-        },
-        "loan": {
-            "amount": "20000",
-            "rate_pct": "4.5",
-            "years": 8,
-            "repayment": "annuity",
-            "frequency": "monthly",
-        },
-    }
+    case = COMPLETE
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case), encoding="utf-8")
     done = _chat(["--lang", "fr", "--prefill", str(path)], ["1"])
