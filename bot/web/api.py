@@ -39,6 +39,14 @@ class TurnResultLike(Protocol):
 HandleFn = Callable[[str, str, Event], Awaitable[TurnResultLike]]
 
 
+#: Answers the security middleware may give before a route runs (documented in OpenAPI).
+EDGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "Body too large"},
+    415: {"description": "Not JSON"},
+    429: {"description": "Rate limited"},
+}
+
+
 def field_loc(dotted: str) -> list[str | int]:
     """`borrower.partners[0].staff` / `borrower.partners.0.staff` → a pydantic-style loc."""
     loc: list[str | int] = []
@@ -125,11 +133,7 @@ def build_api_router(
         summary="Evaluate a case",
         description=EVALUATE_DESCRIPTION,
         openapi_extra=evaluate_extra,
-        responses={
-            413: {"description": "Body too large"},
-            415: {"description": "Not JSON"},
-            429: {"description": "Rate limited"},
-        },
+        responses=EDGE_ERRORS,
     )
     def evaluate_case(case: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
         from rules import CaseError, evaluate, parse_case
@@ -146,11 +150,7 @@ def build_api_router(
         description=CHAT_DESCRIPTION,
         response_model=ChatResponse,
         response_model_exclude_none=True,
-        responses={
-            413: {"description": "Body too large"},
-            415: {"description": "Not JSON"},
-            429: {"description": "Rate limited"},
-        },
+        responses=EDGE_ERRORS,
     )
     async def chat_turn(
         turn: ChatRequest, request: Request, response: Response
