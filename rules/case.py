@@ -30,6 +30,18 @@ Region = Literal["flanders", "brussels", "wallonia", "abroad"]
 LegalForm = Literal["self_employed", "company", "nonprofit"]
 Repayment = Literal["bullet", "annuity", "linear"]
 Frequency = Literal["monthly", "quarterly", "half_yearly", "annual"]
+#: Who holds a stake in the enterprise: an ordinary enterprise, or one of the investors
+#: that may hold 25-50 % without costing its autonomy (shared/domain/common.md).
+InvestorKind = Literal[
+    "enterprise",
+    "public_investment",
+    "venture_capital",
+    "business_angels",
+    "university",
+    "research_centre",
+    "institutional_investor",
+    "local_authority",
+]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Larger amounts are refused as implausible (and to keep exact arithmetic cheap).
@@ -129,6 +141,7 @@ class Partner(_Part):
 
     held_pct: Percent
     linked: StrictBool = False
+    investor_kind: InvestorKind = "enterprise"
     staff: Money | None = None
     turnover: Money | None = None
     balance_sheet: Money | None = None
@@ -145,7 +158,10 @@ class Borrower(_Part):
     balance_sheet: Money | None = None
     partners: list[Partner] | None = None
     public_control_pct: Percent | None = None
+    sme_declared: StrictBool | None = None
+    years_registered: Annotated[StrictInt, Field(ge=0, le=200)] | None = None
     excluded_sector: StrictBool | None = None
+    excluded_activity: StrictBool | None = None
     exemplary: StrictBool | None = None
     already_borrowed: Money | None = None
 
@@ -162,13 +178,14 @@ class Loan(_Part):
 
 
 class Project(_Part):
-    """The entrepreneur's investment project (only for cofinanciering)."""
+    """The entrepreneur's investment project (only for PMV's co-financing)."""
 
     investment_need: Money | None = None
     own_contribution: Money | None = None
     partner_financing: Money | None = None
     partner_years: Years | None = None
     pmv_years: Years | None = None
+    pmv_grace_years: Annotated[StrictInt, Field(ge=0, le=50)] | None = None
     pmv_amount: Money | None = None
 
 

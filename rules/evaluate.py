@@ -1,30 +1,34 @@
 """`evaluate(case)`: the answer of the evaluate contract for one case.
 
-Per regime (always winwin, proxi, cofinanciering, in that order): the verdict, every
-condition with its status and source, what is still missing (most decisive first),
-the limits for this case on the closing date, and the simulation once eligible.
+Per regime of the registry (`rules.regimes.REGIMES`, in its order): the verdict, every
+condition with its status and source, what is still missing (most decisive first), the
+limits for this case on the closing date, and the simulation once eligible.
+
+A parameter whose date or value the sources dispute is reported (`parameter_uncertain`)
+only where it decides the answer: when it has another value in the disputed window, the
+regime is assessed again with that value and the parameter is named only if the answer
+changes; a value disputed for want of sources (no other value known) is named where it
+decided a condition (a failing one for a regime that does not apply) or a figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rules.case import Case, parse_case
 from rules.conditions import Check, Context, ordered_missing, verdict
 from rules.friends_loan import in_force
-from rules.params import ParameterSet, load_all, load_meta
-from rules.regimes import cofinanciering, proxi, winwin
-from rules.simulation import CreditTerms, LoanTerms, simulate
+from rules.params import COMMON, ParameterSet, load_all, load_meta
+from rules.regime import Regime
+from rules.regimes import REGIMES
 
 CONTRACT = "leenwijzer.evaluate/1"
 #: Closing dates are Belgian dates: "today" is today in Brussels.
 BELGIAN_TIME = ZoneInfo("Europe/Brussels")
-REGIME_ORDER = ("winwin", "proxi", "cofinanciering")
-_MODULES = {"winwin": winwin, "proxi": proxi}
+REGIME_ORDER = tuple(regime.name for regime in REGIMES)
+LEGAL_RATE = f"{COMMON}.legal_interest_rate"
 
 
 def rules_version() -> str:
@@ -32,13 +36,23 @@ def rules_version() -> str:
     return load_meta().rules_version
 
 
-def _regime_answer(name: str, checks: list[Check], limits: dict[str, Any]) -> dict[str, Any]:
+def _regime_answer(
+    name: str,
+    checks: list[Check],
+    limits: dict[str, Any],
+    figure_fields: list[str] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
     outcome = verdict(checks)
+    missing: list[str] = []
+    if outcome == "needs_info":
+        missing = ordered_missing(checks)
+    elif outcome == "eligible":
+        missing = list(figure_fields)
     return {
         "regime": name,
         "verdict": outcome,
         "conditions": [c.to_json() for c in checks],
-        "missing": ordered_missing(checks) if outcome == "needs_info" else [],
+        "missing": missing,
         "limits": limits,
     }
 
@@ -57,124 +71,99 @@ def _not_covered(name: str, on: dt.date, covered_from: dt.date) -> dict[str, Any
     return _regime_answer(name, [check], {})
 
 
-def _withholding(ctx: Context) -> Callable[[dt.date], Decimal]:
-    """The withholding rate on a payment date; rates only change on 1 January, so each
-    year's rate is looked up once."""
-    by_year: dict[int, Decimal] = {}
+class _Assessed:
+    """One regime assessed once: its answer, the doubts its conditions and figures
+    raised, and every parameter it read."""
 
-    def rate_on(day: dt.date) -> Decimal:
-        if day.year not in by_year:
-            by_year[day.year] = ctx.value("withholding_tax_rate", shared=True, on=day)
-        return by_year[day.year]
+    def __init__(self, answer: dict[str, Any], ctx: Context, checks: list[Check]):
+        self.answer, self.ctx, self.checks = answer, ctx, checks
+        self.figure_doubts: list[tuple[str, str]] = []
 
-    return rate_on
+    def deciding_check_doubts(self) -> list[tuple[str, str]]:
+        """Doubts of the conditions that decide: the failing ones of a regime that does not
+        apply, every known one of a regime that does (or may)."""
+        deciding = "fail" if self.answer["verdict"] == "not_eligible" else None
+        return [
+            doubt
+            for check in self.checks
+            if check.status != "unknown" and (deciding is None or check.status == deciding)
+            for doubt in check.doubts
+        ]
 
 
-def _friends_loan_simulation(ctx: Context, credit: CreditTerms) -> dict[str, Any]:
-    loan = ctx.case.loan
-    assert loan.amount is not None and loan.rate_pct is not None and loan.years is not None
-    assert loan.repayment is not None and loan.frequency is not None
-    terms = LoanTerms(
-        principal=loan.amount,
-        rate_pct=loan.rate_pct,
-        years=loan.years,
-        repayment=loan.repayment,
-        frequency=loan.frequency,
-        closing_date=ctx.on,
-        grace_years=loan.grace_years or 0,
+def _decided(answer: dict[str, Any]) -> tuple[Any, ...]:
+    """What a person is told that a parameter can change: the verdict, each condition's
+    status, what is still asked and the figures of the simulation (a limit shown in a
+    condition's detail alone is not a different answer)."""
+    return (
+        answer["verdict"],
+        [(c["id"], c["status"]) for c in answer["conditions"]],
+        answer["missing"],
+        answer.get("simulation"),
     )
-    return simulate(terms, _withholding(ctx), credit)
-
-
-def _cofinanciering_simulation(ctx: Context, principal: Decimal) -> dict[str, Any]:
-    """PMV's loan to the borrower: no withholding, no tax credits (PMV is not a private
-    lender); the friends loan's repayment kind and frequency, else a monthly annuity."""
-    project, loan = ctx.case.project, ctx.case.loan
-    assert project.pmv_years is not None
-    terms = LoanTerms(
-        principal=principal,
-        rate_pct=ctx.value("price_pct"),
-        years=project.pmv_years,
-        repayment=loan.repayment or "annuity",
-        frequency=loan.frequency or "monthly",
-        closing_date=ctx.on,
-    )
-    return simulate(terms, lambda _day: Decimal(0), None)
 
 
 class _Evaluation:
-    """One evaluation: the contexts per regime and the warnings they raise."""
+    """One evaluation: every regime's answer and the warnings they raise."""
 
     def __init__(self, case: Case, on: dt.date, params: dict[str, ParameterSet]):
         self.case, self.on, self.params = case, on, params
         self.uncertain: list[tuple[str, str]] = []
-        self.legal_rate_used = False
+        self.read: set[str] = set()
 
-    def context(self, name: str) -> Context:
-        return Context(self.case, self.on, self.params[name], self.params["common"])
+    def assess(
+        self, regime: Regime, earlier: dict[str, dict[str, Any]], overrides: dict[str, Any]
+    ) -> _Assessed:
+        ctx = Context(self.case, self.on, self.params[regime.name], self.params[COMMON])
+        ctx.overrides = overrides
+        start = in_force(ctx)
+        if start.status == "fail":
+            return _Assessed(_regime_answer(regime.name, [start], {}), ctx, [start])
+        assessment = regime.assess(ctx, earlier)
+        checks = [start, *assessment.checks]
+        ctx.doubts = []
+        answer = _regime_answer(regime.name, checks, assessment.limits, assessment.figure_fields)
+        assessed = _Assessed(answer, ctx, checks)
+        if answer["verdict"] == "eligible" and assessment.simulate is not None:
+            simulation = assessment.simulate()
+            if simulation is not None:
+                answer["simulation"] = simulation
+            assessed.figure_doubts = list(ctx.doubts)
+        return assessed
 
-    def note_doubts(self, doubts: list[tuple[str, str]]) -> None:
-        for parameter, note in doubts:
+    def regime(self, regime: Regime, earlier: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """A regime's answer, noting the disputed parameters that decide it."""
+        first = self.assess(regime, earlier, {})
+        self.read |= first.ctx.read
+        doubted = dict.fromkeys([*first.deciding_check_doubts(), *first.figure_doubts])
+        for key, note in self._doubts_read(first.ctx):
+            alternatives = self._alternatives(key)
+            if not alternatives:
+                continue  # no other value known: decided by the rule above
+            doubted.pop((key, note), None)
+            for value in alternatives:
+                again = self.assess(regime, earlier, {key: value})
+                if _decided(again.answer) != _decided(first.answer):
+                    doubted[(key, note)] = None
+                    break
+        for parameter, note in doubted:
             if all(note != seen for _, seen in self.uncertain):
                 self.uncertain.append((parameter, note))
+        return first.answer
 
-    def note_deciding_doubts(self, checks: list[Check], outcome: str) -> None:
-        """Disputed values matter where they decide: the failing conditions of a regime
-        that does not apply, every known condition of one that does (or may)."""
-        deciding = "fail" if outcome == "not_eligible" else None
-        for check in checks:
-            if check.status != "unknown" and (deciding is None or check.status == deciding):
-                self.note_doubts(check.doubts)
+    def _doubts_read(self, ctx: Context) -> list[tuple[str, str]]:
+        """(parameter key, note) of every parameter read that is disputed on the date."""
+        found = []
+        for key in sorted(ctx.read):
+            file, name = key.split(".", 1)
+            note = self.params[file][name].doubt(self.on)
+            if note:
+                found.append((key, note))
+        return found
 
-    def friends_loan(self, name: str) -> dict[str, Any]:
-        module = _MODULES[name]
-        ctx = self.context(name)
-        start = in_force(ctx)
-        if start.status == "fail":
-            return _regime_answer(name, [start], {})
-        checks = [start, *module.checks(ctx)]
-        limits = module.limits(ctx)
-        self.legal_rate_used = True
-        ctx.doubts = []
-        answer = _regime_answer(name, checks, limits)
-        self.note_deciding_doubts(checks, answer["verdict"])
-        if answer["verdict"] == "eligible":
-            answer["simulation"] = _friends_loan_simulation(ctx, module.credit_terms(ctx))
-            self.note_doubts(ctx.doubts)
-        return answer
-
-    def cofinanciering(self, winwin: dict[str, Any]) -> dict[str, Any]:
-        """Cofinanciering; a winwinlening counts as own contribution once it is eligible.
-
-        While winwin is still undecided, the project conditions are judged both with and
-        without the winwinlening: where the two disagree, the condition is unknown and
-        needs what winwin still needs.
-        """
-        ctx = self.context("cofinanciering")
-        start = in_force(ctx)
-        if start.status == "fail":
-            return _regime_answer("cofinanciering", [start], {})
-        winwin_eligible = winwin["verdict"] == "eligible"
-        checks = [start, *cofinanciering.checks(ctx, winwin_eligible)]
-        if winwin["verdict"] == "needs_info" and self.case.loan.amount is not None:
-            with_winwin = cofinanciering.checks(self.context("cofinanciering"), True)
-            checks = [start] + [
-                alone
-                if alone.status == counted.status
-                else Check(
-                    alone.id, "unknown", alone.detail, alone.source, tuple(winwin["missing"])
-                )
-                for alone, counted in zip(checks[1:], with_winwin, strict=True)
-            ]
-        limits = cofinanciering.limits(ctx, winwin_eligible)
-        ctx.doubts = []
-        answer = _regime_answer("cofinanciering", checks, limits)
-        self.note_deciding_doubts(checks, answer["verdict"])
-        if answer["verdict"] == "eligible":
-            principal = self.case.project.pmv_amount or Decimal(limits["max_amount"])
-            answer["simulation"] = _cofinanciering_simulation(ctx, principal)
-            self.note_doubts(ctx.doubts)
-        return answer
+    def _alternatives(self, key: str) -> tuple[Any, ...]:
+        file, name = key.split(".", 1)
+        return self.params[file][name].alternatives(self.on)
 
 
 def evaluate(case: Case | dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
@@ -198,16 +187,28 @@ def evaluate(case: Case | dict[str, Any], *, today: dt.date | None = None) -> di
         regimes = [_not_covered(name, on, meta.covered_from) for name in REGIME_ORDER]
     else:
         run = _Evaluation(parsed, on, load_all())
-        winwin_answer = run.friends_loan("winwin")
-        proxi_answer = run.friends_loan("proxi")
-        cofi_answer = run.cofinanciering(winwin_answer)
-        regimes = [winwin_answer, proxi_answer, cofi_answer]
-        legal_rate = run.params["common"]["legal_interest_rate"]
-        if run.legal_rate_used and legal_rate.is_provisional(on):
+        answers: dict[str, dict[str, Any]] = {}
+        for regime in REGIMES:
+            answers[regime.name] = run.regime(regime, answers)
+        regimes = list(answers.values())
+        legal_rate = run.params[COMMON]["legal_interest_rate"]
+        if LEGAL_RATE in run.read and legal_rate.is_provisional(on):
             warnings.append({"code": "legal_rate_provisional", "detail": {"year": on.year}})
         warnings.extend(
             {"code": "parameter_uncertain", "detail": {"parameter": parameter, "note": note}}
             for parameter, note in run.uncertain
+        )
+        warnings.extend(
+            {
+                "code": "regime_status_unconfirmed",
+                "detail": {
+                    "regime": answer["regime"],
+                    "last_known_end": answer["conditions"][0]["detail"]["last_known_end"],
+                },
+            }
+            for answer in regimes
+            if answer["verdict"] != "not_eligible"  # moot where something else fails
+            and answer["conditions"][0]["detail"].get("reason") == "status_unconfirmed"
         )
 
     return {

@@ -1,16 +1,23 @@
-"""Conditions shared by the two friends-and-family regimes (winwinlening and proxi-lening).
-
-They differ only in their region, their parameter values and a few extra conditions,
-which the regime modules add; everything here reads the regime's own parameter file.
+"""The friends-and-family loan, written once: a private person lends to an enterprise of
+his region and gets tax credits. The regimes of this kind differ only in their region,
+their dated parameter values, a few extra conditions and their credit terms, which each
+regime's module gives to `FriendsLoan`; every condition here reads the regime's own
+parameter file.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from rules.case import Case
+from rules.case import Case, Region
 from rules.conditions import Check, Context, money, passes
+from rules.regime import Assessment, Earlier, Regime
+from rules.simulation import CreditTerms, LoanTerms, simulate
+from rules.sme import check_sme
 
 LEGAL_FORMS_WITH_MANDATES = ("company", "nonprofit")
 
@@ -194,26 +201,63 @@ def check_rate(ctx: Context) -> Check:
 
 
 def check_repayment(ctx: Context) -> Check:
+    """The repayment kind and frequency are among those allowed on the closing date, and
+    a capital holiday is allowed and fits in the loan.
+
+    A bullet loan has no capital to hold back, so a holiday changes nothing there; a
+    holiday as long as the whole term is a bullet loan. Whether a holiday is allowed is
+    read only when one is asked for (so its note only shows when it decides).
+    """
     loan = ctx.case.loan
-    holiday_ok: bool = ctx.value("capital_holiday_allowed")
-    source = ctx.source("capital_holiday_allowed")
+    kinds: tuple[str, ...] = ctx.value("allowed_repayments")
+    frequencies: tuple[str, ...] = ctx.value("allowed_frequencies")
+    source = ctx.source("allowed_repayments")
     grace = loan.grace_years or 0
-    detail: dict[str, object] = {"capital_holiday_allowed": holiday_ok, "grace_years": grace}
-    if grace > 0 and not holiday_ok:
-        return ctx.check("loan.repayment", "fail", {**detail, "reason": "capital_holiday"}, source)
-    if grace > 0 and loan.years is not None and grace >= loan.years:
+    detail: dict[str, object] = {
+        "allowed_repayments": list(kinds),
+        "allowed_frequencies": list(frequencies),
+        "grace_years": grace,
+    }
+    if loan.repayment is not None and loan.repayment not in kinds:
+        return ctx.check(
+            "loan.repayment", "fail", {**detail, "reason": "kind", "given": loan.repayment}, source
+        )
+    if loan.frequency is not None and loan.frequency not in frequencies:
+        return ctx.check(
+            "loan.repayment",
+            "fail",
+            {**detail, "reason": "frequency", "given": loan.frequency},
+            source,
+        )
+    holiday = grace > 0 and loan.repayment != "bullet"
+    if holiday and loan.years is not None and grace > loan.years:
         return ctx.check(
             "loan.repayment",
             "fail",
             {**detail, "reason": "holiday_too_long", "years": loan.years},
             source,
         )
+    whole_term = holiday and loan.years is not None and grace == loan.years
+    if whole_term and "bullet" not in kinds:
+        return ctx.check(
+            "loan.repayment", "fail", {**detail, "reason": "kind", "given": "bullet"}, source
+        )
+    if holiday and not whole_term and loan.repayment is not None:
+        allowed: bool = ctx.value("capital_holiday_allowed")
+        detail["capital_holiday_allowed"] = allowed
+        if not allowed:
+            return ctx.check(
+                "loan.repayment",
+                "fail",
+                {**detail, "reason": "capital_holiday"},
+                ctx.source("capital_holiday_allowed"),
+            )
     needs = tuple(
         f
         for f, v in (("loan.repayment", loan.repayment), ("loan.frequency", loan.frequency))
         if v is None
     )
-    if grace > 0 and loan.years is None:
+    if holiday and loan.years is None:
         needs += ("loan.years",)
     if needs:
         return ctx.check("loan.repayment", "unknown", detail, source, needs)
@@ -226,7 +270,9 @@ def check_repayment(ctx: Context) -> Check:
 
 
 def in_force(ctx: Context) -> Check:
-    """`regime.in_force` from the regime's own first date (`in_force_from`)."""
+    """`regime.in_force` from the regime's own first date (`in_force_from`) and, where the
+    regime's continuation after a known end could not be confirmed (`confirmed_until`),
+    `unknown` after that date: such a regime is never eligible."""
     start = ctx.value("in_force_from")
     source = ctx.source("in_force_from")
     if ctx.on < start:
@@ -240,11 +286,216 @@ def in_force(ctx: Context) -> Check:
             },
             source,
         )
-    return ctx.check("regime.in_force", "pass", {"in_force_from": start.isoformat()}, source)
+    detail: dict[str, object] = {"in_force_from": start.isoformat()}
+    if "confirmed_until" in ctx.params.parameters:
+        until: dt.date = ctx.value("confirmed_until")
+        detail["last_known_end"] = until.isoformat()
+        if ctx.on > until:
+            return ctx.check(
+                "regime.in_force",
+                "unknown",
+                {**detail, "reason": "status_unconfirmed", "given": ctx.on.isoformat()},
+                ctx.source("confirmed_until"),
+            )
+    return ctx.check("regime.in_force", "pass", detail, source)
+
+
+def withholding_rates(ctx: Context) -> Callable[[dt.date], Decimal]:
+    """The withholding rate on a payment date; rates only change on 1 January, so each
+    year's rate is looked up once."""
+    by_year: dict[int, Decimal] = {}
+
+    def rate_on(day: dt.date) -> Decimal:
+        if day.year not in by_year:
+            by_year[day.year] = ctx.value("withholding_tax_rate", shared=True, on=day)
+        return by_year[day.year]
+
+    return rate_on
+
+
+def loan_terms(ctx: Context) -> LoanTerms | None:
+    """The friends loan's terms for the simulation, or None while one is unknown.
+
+    A bullet loan ignores a capital holiday, and a holiday as long as the term is a
+    bullet loan (the schedule then repays everything with the last instalment).
+    """
+    loan = ctx.case.loan
+    if (
+        loan.amount is None
+        or loan.rate_pct is None
+        or loan.years is None
+        or loan.repayment is None
+        or loan.frequency is None
+    ):
+        return None
+    repayment, grace = loan.repayment, loan.grace_years or 0
+    if repayment == "bullet" or grace >= loan.years:
+        repayment, grace = "bullet", 0
+    return LoanTerms(
+        principal=loan.amount,
+        rate_pct=loan.rate_pct,
+        years=loan.years,
+        repayment=repayment,
+        frequency=loan.frequency,
+        closing_date=ctx.on,
+        grace_years=grace,
+    )
+
+
+def tiered_credit_terms(ctx: Context, default_rate_pct: Decimal | None = None) -> CreditTerms:
+    """The annual credit at `annual_credit_rate_first_years` for the closing year and the
+    next `annual_credit_first_years` - 1 income years, then `annual_credit_rate_later_years`,
+    on the mean balance capped at `annual_credit_base_cap`; the one-time credit at
+    `default_credit_rate` (or the rate given)."""
+    first: Decimal = ctx.value("annual_credit_rate_first_years")
+    later: Decimal = ctx.value("annual_credit_rate_later_years")
+    first_years: int = ctx.value("annual_credit_first_years")
+    last_first_year = ctx.on.year + first_years - 1
+    return CreditTerms(
+        rate_pct_for_year=lambda year: first if year <= last_first_year else later,
+        base_cap=ctx.value("annual_credit_base_cap"),
+        default_rate_pct=(
+            default_rate_pct if default_rate_pct is not None else ctx.value("default_credit_rate")
+        ),
+    )
+
+
+def credit_on(lost: str, rate_pct: Decimal) -> str:
+    """The one-time credit on a lost principal (a money string), half up to the cent."""
+    credit = (Decimal(lost) * rate_pct / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format(credit, "f")
+
+
+#: An extra condition of one regime (its id, and the check that reports it).
+ExtraCheck = Callable[[Context], Check]
+
+
+@dataclass(frozen=True)
+class FriendsLoan(Regime):
+    """A friends-and-family regime: the shared conditions, in the order the laws list
+    them, with the regime's region, source, extra borrower conditions and credit terms.
+
+    - `yearly_lender_cap`: the regime caps what a lender lends per calendar year
+      (`lender.cap_year`, parameter `lender_year_cap`, field `lender.lent_this_year`);
+    - `borrower_checks`: (id, check) of the regime's own borrower conditions;
+    - `credit_terms`: the tax credits of a loan closed on the date;
+    - `adjust_simulation`: the regime's own additions to the simulation (proxi shows both
+      one-time credits while the exemplary status is unknown);
+    - `figure_fields`: fields that only change a figure (listed in `missing` once eligible).
+    """
+
+    name: str
+    title: str
+    region: Region
+    source: str
+    credit_terms: Callable[[Context], CreditTerms]
+    yearly_lender_cap: bool = False
+    borrower_checks: tuple[tuple[str, ExtraCheck], ...] = ()
+    adjust_simulation: Callable[[Context, dict[str, Any]], dict[str, Any]] | None = None
+    figure_fields: Callable[[Context], list[str]] | None = None
+
+    @property
+    def condition_ids(self) -> tuple[str, ...]:
+        return (
+            "regime.in_force",
+            *LENDER_CONDITIONS,
+            "lender.cap",
+            *(("lender.cap_year",) if self.yearly_lender_cap else ()),
+            "borrower.sme",
+            "borrower.region",
+            "borrower.economic_activity",
+            *(cid for cid, _ in self.borrower_checks),
+            "borrower.cap",
+            "loan.duration",
+            "loan.rate",
+            "loan.repayment",
+        )
+
+    def checks(self, ctx: Context) -> list[Check]:
+        """Every condition after `regime.in_force`, in `condition_ids` order."""
+        case = ctx.case
+        lender_caps = [
+            check_total_cap(
+                ctx, "lender.cap", "lender_cap", case.lender.already_lent, "lender.already_lent"
+            )
+        ]
+        if self.yearly_lender_cap:
+            lender_caps.append(
+                check_total_cap(
+                    ctx,
+                    "lender.cap_year",
+                    "lender_year_cap",
+                    case.lender.lent_this_year,
+                    "lender.lent_this_year",
+                )
+            )
+        return [
+            *common_lender_checks(ctx, self.region, self.source),
+            *lender_caps,
+            check_sme(case.borrower, ctx),
+            check_region(
+                ctx,
+                "borrower.region",
+                case.borrower.region,
+                self.region,
+                "borrower.region",
+                self.source,
+            ),
+            check_economic_activity(ctx, self.source),
+            *(check(ctx) for _, check in self.borrower_checks),
+            check_total_cap(
+                ctx,
+                "borrower.cap",
+                "borrower_cap",
+                case.borrower.already_borrowed,
+                "borrower.already_borrowed",
+            ),
+            check_duration(ctx, case.loan.years, "loan.years"),
+            check_rate(ctx),
+            check_repayment(ctx),
+        ]
+
+    def limits(self, ctx: Context) -> dict[str, Any]:
+        """The smallest room left under the regime's caps, the rate bounds, the durations."""
+        case = ctx.case
+        rooms = [ctx.value("lender_cap") - (case.lender.already_lent or Decimal(0))]
+        if self.yearly_lender_cap:
+            rooms.append(ctx.value("lender_year_cap") - (case.lender.lent_this_year or Decimal(0)))
+        rooms.append(ctx.value("borrower_cap") - (case.borrower.already_borrowed or Decimal(0)))
+        return loan_limits(ctx, rooms)
+
+    def simulate(self, ctx: Context) -> dict[str, Any] | None:
+        """The schedule, withholding and the lender's credits of the loan."""
+        terms = loan_terms(ctx)
+        if terms is None:
+            return None
+        simulation = simulate(terms, withholding_rates(ctx), self.credit_terms(ctx))
+        if self.adjust_simulation is not None:
+            simulation = self.adjust_simulation(ctx, simulation)
+        return simulation
+
+    def assess(self, ctx: Context, earlier: Earlier) -> Assessment:
+        checks = self.checks(ctx)
+        limits = self.limits(ctx)
+        figures = self.figure_fields(ctx) if self.figure_fields else []
+        return Assessment(checks, limits, lambda: self.simulate(ctx), figures)
+
+
+#: The lender conditions every friends loan shares, in the order the laws list them.
+LENDER_CONDITIONS = (
+    "lender.natural_person",
+    "lender.professional_capacity",
+    "lender.region",
+    "lender.employee",
+    "lender.spouse",
+    "lender.mandate",
+    "lender.shareholding",
+    "lender.other_loan_as_borrower",
+)
 
 
 def common_lender_checks(ctx: Context, lender_region: str, source: str) -> list[Check]:
-    """The lender conditions both regimes share, in the order the law lists them."""
+    """The lender conditions of `LENDER_CONDITIONS`, in that order."""
     case: Case = ctx.case
     return [
         check_natural_person(ctx, source),
@@ -272,3 +523,14 @@ def loan_limits(ctx: Context, rooms: list[Decimal]) -> dict[str, Any]:
         "years": [years[0], years[-1]],
         "allowed_years": list(years),
     }
+
+
+def check_flag_false(ctx: Context, cid: str, field: str, source: str) -> Check:
+    """A yes/no condition that holds when the answer is no (an excluded activity...)."""
+    return _flag(ctx, cid, getattr_dotted(ctx.case, field), False, field, source)
+
+
+def getattr_dotted(case: Case, field: str) -> Any:
+    """The value of a dotted case field (`borrower.excluded_sector`)."""
+    section, name = field.split(".", 1)
+    return getattr(getattr(case, section), name)

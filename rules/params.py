@@ -9,6 +9,7 @@ missing sources are errors, never silently accepted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +19,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
-Unit = Literal["EUR", "percent", "count", "years", "date", "flag"]
-ParamValue = Decimal | int | bool | dt.date | tuple[int, ...]
-REGIME_FILES = ("common", "winwin", "proxi", "cofinanciering")
+Unit = Literal["EUR", "percent", "count", "years", "date", "flag", "choices"]
+ParamValue = Decimal | int | bool | dt.date | tuple[int, ...] | tuple[str, ...]
+#: The parameter file of the parameters every regime shares; the others are one per regime.
+COMMON = "common"
 
 
 class ParameterError(ValueError):
@@ -105,6 +107,12 @@ def _convert(unit: Unit, raw: Any) -> ParamValue:
         if not isinstance(raw, dt.date):
             raise ValueError(f"{raw!r}: an ISO date is expected")
         return raw
+    if unit == "choices":
+        if not isinstance(raw, list) or not raw:
+            raise ValueError(f"{raw!r}: choices are a non-empty list of codes")
+        if any(not isinstance(c, str) or not re.fullmatch(r"[a-z_]+", c) for c in raw):
+            raise ValueError(f"{raw!r}: choices are lower-case codes such as annuity")
+        return tuple(raw)
     if not isinstance(raw, bool):  # unit == "flag"
         raise ValueError(f"{raw!r}: true or false is expected")
     return raw
@@ -162,10 +170,31 @@ class Parameter(BaseModel):
 
     def doubt(self, on: dt.date) -> str | None:
         """The note of the uncertainty window containing `on`, if any."""
+        window = self._window(on)
+        return window.note if window else None
+
+    def _window(self, on: dt.date) -> UncertainWindow | None:
         for window in self.uncertain:
             if window.start <= on <= window.end:
-                return window.note
+                return window
         return None
+
+    def alternatives(self, on: dt.date) -> tuple[Any, ...]:
+        """The values the disputed sources would give instead, for a date in an uncertainty
+        window: those in force just before and just after the window, when they differ
+        from the value chosen. Empty outside a window, or when the dispute is about the
+        value's only source rather than its date (then no other value is known)."""
+        window = self._window(on)
+        if window is None:
+            return ()
+        chosen = self.at(on)
+        edges = (window.start - dt.timedelta(days=1), window.end + dt.timedelta(days=1))
+        found: list[Any] = []
+        for day in edges:
+            value = self.at(day)
+            if value != chosen and value not in found:
+                found.append(value)
+        return tuple(found)
 
 
 class ParameterSet(BaseModel):
@@ -225,5 +254,7 @@ def load_meta() -> Meta:
 
 @lru_cache(maxsize=1)
 def load_all() -> dict[str, ParameterSet]:
-    """Every parameter file, keyed by its name (common, winwin, proxi, cofinanciering)."""
-    return {name: load_parameter_file(PARAMETERS_DIR / f"{name}.yaml") for name in REGIME_FILES}
+    """Every parameter file, keyed by its name: `common` and one per regime (the file's
+    stem is the regime's contract key). Files starting with `_` are not parameters."""
+    paths = sorted(p for p in PARAMETERS_DIR.glob("*.yaml") if not p.name.startswith("_"))
+    return {path.stem: load_parameter_file(path) for path in paths}

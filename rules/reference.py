@@ -10,15 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from rules.conditions import CONDITIONS
-from rules.params import REGIME_FILES, Parameter, load_all, load_meta
+from rules.params import COMMON, Parameter, load_all, load_meta
+from rules.regimes import REGIMES
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
-TITLES = {
-    "common": "Shared parameters (legal interest rate, withholding tax, EU SME definition)",
-    "winwin": "Winwinlening (Flemish Region)",
-    "proxi": "Proxi-lening / prêt Proxi (Brussels-Capital Region)",
-    "cofinanciering": "PMV Cofinanciering (Flemish Region)",
-}
+COMMON_TITLE = "Shared parameters (legal interest rate, withholding tax, EU SME definition)"
 
 
 def _cell(text: str) -> str:
@@ -68,19 +64,20 @@ def render() -> str:
         "",
     ]
     sets = load_all()
-    for name in REGIME_FILES:
-        out += [f"## {TITLES[name]}", ""]
+    titled = [(COMMON, COMMON_TITLE), *((r.name, r.title) for r in REGIMES)]
+    for name, title in titled:
+        out += [f"## {title}", ""]
         for key, parameter in sets[name].parameters.items():
             out += _parameter_section(f"{name}.{key}", parameter)
     out += [
         "## Condition ids",
         "",
-        "W winwin, P proxi, C cofinanciering.",
-        "",
-        "| id | regimes: what it tests |",
-        "| --- | --- |",
+        "| id | what it tests | regimes |",
+        "| --- | --- | --- |",
     ]
-    out += [f"| `{cid}` | {_cell(text)} |" for cid, text in CONDITIONS.items()]
+    for cid, text in CONDITIONS.items():
+        users = ", ".join(r.name for r in REGIMES if cid in r.condition_ids)
+        out.append(f"| `{cid}` | {_cell(text)} | {users} |")
     return "\n".join(out) + "\n"
 
 

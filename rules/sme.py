@@ -28,15 +28,57 @@ def partner_thresholds(on: date) -> tuple[Decimal, Decimal]:
     )
 
 
+#: Holders that may hold up to the linked threshold (50 %) without costing autonomy: their
+#: figures are not added (Recommendation 2003/361/EC, annex art. 3 §2; common.md).
+EXEMPT_INVESTORS = frozenset(
+    {
+        "public_investment",
+        "venture_capital",
+        "business_angels",
+        "university",
+        "research_centre",
+        "institutional_investor",
+        "local_authority",
+    }
+)
+#: The exempt holders that are public bodies: above the linked threshold their holding
+#: counts toward public control (up to it, it does not).
+PUBLIC_INVESTORS = frozenset({"public_investment", "local_authority"})
+
+
 def partner_weight(partner: Partner, ctx: Context) -> Decimal:
-    """Share of a related enterprise's figures that counts: all, in proportion, or none."""
+    """Share of a related enterprise's figures that counts: all, in proportion, or none.
+
+    Linked (a majority, or control): all. An exempt investor up to the linked threshold:
+    none. Another holding from the partner threshold: in proportion. Below it: none.
+    """
     linked_above = ctx.value("sme_linked_threshold_pct", shared=True)
     partner_from = ctx.value("sme_partner_threshold_pct", shared=True)
     if partner.linked or partner.held_pct > linked_above:
         return Decimal(1)
+    if partner.investor_kind in EXEMPT_INVESTORS:
+        return Decimal(0)
     if partner.held_pct >= partner_from:
         return partner.held_pct / 100
     return Decimal(0)
+
+
+def public_control(borrower: Borrower, ctx: Context) -> Decimal | None:
+    """The share public bodies control: `public_control_pct` (exempt investors not
+    counted) plus the holdings of public investors above the linked threshold; None while
+    `public_control_pct` is unknown and no such holding decides it already."""
+    linked_above = ctx.value("sme_linked_threshold_pct", shared=True)
+    public_partners = sum(
+        (
+            p.held_pct
+            for p in borrower.partners or []
+            if p.investor_kind in PUBLIC_INVESTORS and p.held_pct > linked_above
+        ),
+        Decimal(0),
+    )
+    if borrower.public_control_pct is None:
+        return public_partners if public_partners > 0 else None
+    return borrower.public_control_pct + public_partners
 
 
 class Figure:
@@ -84,7 +126,7 @@ def check_sme(borrower: Borrower, ctx: Context) -> Check:
         "public_control_pct": money(public_limit),
     }
 
-    public = borrower.public_control_pct
+    public = public_control(borrower, ctx)
     if public is not None and public >= public_limit:
         controlled = {"public_control_pct": money(public), "limits": limits}
         return ctx.check("borrower.sme", "fail", {"reason": "public_control", **controlled}, SOURCE)
@@ -107,8 +149,12 @@ def check_sme(borrower: Borrower, ctx: Context) -> Check:
 
     staff_ok = staff.within(staff_limit, strict=True)
     financial_ok = turnover.within(turnover_limit) or balance.within(balance_limit)
-    if staff_ok and financial_ok and public is not None:
-        return ctx.check("borrower.sme", "pass", detail, SOURCE)
+    if staff_ok and financial_ok and borrower.public_control_pct is not None:
+        return ctx.check("borrower.sme", "pass", {"basis": "figures", **detail}, SOURCE)
+    if borrower.sme_declared:
+        # what the person declared, no figure contradicting it: the figures not given are
+        # taken as declared (under the thresholds below)
+        return ctx.check("borrower.sme", "pass", {"basis": "declared", **detail}, SOURCE)
 
     needs: list[str] = []
     if not staff_ok and not staff.own_known:
@@ -121,6 +167,6 @@ def check_sme(borrower: Borrower, ctx: Context) -> Check:
     undecided = not (staff_ok and financial_ok)
     if borrower.partners is None or (undecided and not needs):  # a partner's figure is missing
         needs.append("borrower.partners")
-    if public is None:
+    if borrower.public_control_pct is None:
         needs.append("borrower.public_control_pct")
     return ctx.check("borrower.sme", "unknown", detail, SOURCE, tuple(dict.fromkeys(needs)))

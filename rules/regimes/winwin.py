@@ -1,4 +1,4 @@
-"""Winwinlening (Flemish Region): conditions, limits and the lender's tax credits.
+"""Winwinlening (Flemish Region): a friends loan with 2.5 % a year of tax credit.
 
 Parameters: `rules/parameters/winwin.yaml`; reference: `shared/domain/winwin.md`.
 """
@@ -6,56 +6,14 @@ Parameters: `rules/parameters/winwin.yaml`; reference: `shared/domain/winwin.md`
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from rules import friends_loan as fl
-from rules.conditions import Check, Context
+from rules.conditions import Context
+from rules.friends_loan import FriendsLoan
 from rules.simulation import CreditTerms
-from rules.sme import check_sme
 
-NAME = "winwin"
-REGION = "flanders"
 SOURCE = (
     "decree of 19 May 2006 as amended (5 Jul 2013, 2 Oct 2020, 27 Nov 2020); vlaio.be; pmv.eu FAQ"
 )
-
-
-def checks(ctx: Context) -> list[Check]:
-    """Every winwinlening condition for the case, in the order of the decree."""
-    case = ctx.case
-    return [
-        *fl.common_lender_checks(ctx, REGION, SOURCE),
-        fl.check_total_cap(
-            ctx, "lender.cap", "lender_cap", case.lender.already_lent, "lender.already_lent"
-        ),
-        check_sme(case.borrower, ctx),
-        fl.check_region(
-            ctx, "borrower.region", case.borrower.region, REGION, "borrower.region", SOURCE
-        ),
-        fl.check_economic_activity(ctx, SOURCE),
-        fl.check_total_cap(
-            ctx,
-            "borrower.cap",
-            "borrower_cap",
-            case.borrower.already_borrowed,
-            "borrower.already_borrowed",
-        ),
-        fl.check_duration(ctx, case.loan.years, "loan.years"),
-        fl.check_rate(ctx),
-        fl.check_repayment(ctx),
-    ]
-
-
-def limits(ctx: Context) -> dict[str, Any]:
-    """What a winwinlening closed on this date may be for this case."""
-    case = ctx.case
-    return fl.loan_limits(
-        ctx,
-        [
-            ctx.value("lender_cap") - (case.lender.already_lent or Decimal(0)),
-            ctx.value("borrower_cap") - (case.borrower.already_borrowed or Decimal(0)),
-        ],
-    )
 
 
 def credit_terms(ctx: Context) -> CreditTerms:
@@ -66,3 +24,12 @@ def credit_terms(ctx: Context) -> CreditTerms:
         base_cap=ctx.value("annual_credit_base_cap"),
         default_rate_pct=ctx.value("default_credit_rate"),
     )
+
+
+REGIME = FriendsLoan(
+    name="winwin",
+    title="Winwinlening (Flemish Region)",
+    region="flanders",
+    source=SOURCE,
+    credit_terms=credit_terms,
+)

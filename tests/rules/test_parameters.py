@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rules.params import ParameterError, load_all, load_parameter_file
+from rules.regimes import REGIMES
 
 VALID = """
 cap:
@@ -81,7 +82,8 @@ def test_percent_over_100_is_refused(tmp_path: Path) -> None:
 
 def test_every_shipped_value_has_a_source_and_loads() -> None:
     sets = load_all()
-    assert set(sets) == {"common", "winwin", "proxi", "cofinanciering"}
+    # one file per regime of the registry, and the shared one
+    assert set(sets) == {"common"} | {regime.name for regime in REGIMES}
     for parameter_set in sets.values():
         for parameter in parameter_set.parameters.values():
             for day in parameter.values:

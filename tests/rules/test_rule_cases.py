@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from rules.params import ParameterError, read_strict_yaml
+from rules.regimes import REGIMES as REGISTRY
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASES_FILE = CASES_DIR / "_bases.yaml"
@@ -29,7 +30,8 @@ MINIMUM_CASES = 60
 # fixed so that no case depends on the day the suite runs.
 DEFAULT_TODAY = dt.date(2025, 6, 15)
 
-REGIMES = ("winwin", "proxi", "cofinanciering")
+#: The regimes of the registry, in contract order (an expectation names them by key).
+REGIMES = tuple(regime.name for regime in REGISTRY)
 CASE_KEYS = {"name", "base", "today", "case", "simulate", "expect", "note"}
 EXPECT_KEYS = {*REGIMES, "warnings", "simulation"}
 REGIME_KEYS = {
@@ -431,7 +433,9 @@ def _constant(rate: Decimal) -> Callable[[int], Decimal]:
 
 # The condition ids of each regime (evaluate contract table plus the decisions file):
 # the suite must expect each one to pass somewhere and to fail somewhere.
-CONDITION_IDS: dict[str, tuple[str, ...]] = {
+#: The condition ids the contract (`evaluate-json.md`) lists per regime: each regime of the
+#: registry must report at least these.
+CONTRACT_CONDITION_IDS: dict[str, tuple[str, ...]] = {
     "winwin": (
         "regime.in_force",
         "lender.natural_person",
@@ -463,11 +467,24 @@ CONDITION_IDS: dict[str, tuple[str, ...]] = {
         "project.partner_duration",
     ),
 }
-CONDITION_IDS["proxi"] = (
-    *CONDITION_IDS["winwin"],
+CONTRACT_CONDITION_IDS["proxi"] = (
+    *CONTRACT_CONDITION_IDS["winwin"],
     "lender.cap_year",
     "borrower.excluded_sector",
 )
+CONTRACT_CONDITION_IDS["coup_de_pouce"] = (
+    *CONTRACT_CONDITION_IDS["winwin"],
+    "borrower.age",
+    "borrower.excluded_activity",
+)
+#: Every condition a regime can report (the registry's own list).
+CONDITION_IDS: dict[str, tuple[str, ...]] = {r.name: r.condition_ids for r in REGISTRY}
+
+
+def test_every_regime_reports_the_contracts_conditions() -> None:
+    assert set(CONDITION_IDS) == set(CONTRACT_CONDITION_IDS)
+    for regime, ids in CONTRACT_CONDITION_IDS.items():
+        assert set(ids) <= set(CONDITION_IDS[regime]), regime
 
 
 def expected_statuses(cases: list[RuleCase]) -> set[tuple[str, str, str]]:
