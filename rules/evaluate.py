@@ -94,7 +94,10 @@ class _Assessed:
 def _decided(answer: dict[str, Any]) -> tuple[Any, ...]:
     """What a person is told that a parameter can change: the verdict, each condition's
     status, what is still asked and the figures of the simulation (a limit shown in a
-    condition's detail alone is not a different answer)."""
+    condition's detail alone is not a different answer). A regime that does not apply
+    either way is the same answer, whichever of its conditions fail."""
+    if answer["verdict"] == "not_eligible":
+        return ("not_eligible",)
     return (
         answer["verdict"],
         [(c["id"], c["status"]) for c in answer["conditions"]],

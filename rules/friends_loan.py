@@ -379,7 +379,7 @@ class FriendsLoan(Regime):
       (`lender.cap_year`, parameter `lender_year_cap`, field `lender.lent_this_year`);
     - `borrower_checks`: (id, check) of the regime's own borrower conditions;
     - `credit_terms`: the tax credits of a loan closed on the date;
-    - `adjust_simulation`: the regime's own additions to the simulation (proxi shows both
+    - `adjust_simulation`: the regime's own additions to the simulation (one shows both
       one-time credits while the exemplary status is unknown);
     - `figure_fields`: fields that only change a figure (listed in `missing` once eligible).
     """

@@ -57,13 +57,19 @@ class DatedValue(BaseModel):
 
 
 class UncertainWindow(BaseModel):
-    """Closing dates for which the sources disagree about this parameter."""
+    """Closing dates for which the sources disagree about this parameter.
+
+    When the dispute is about the value rather than the date it changed, `alternative` is
+    the value the other sources give (in the parameter's unit): the evaluation then names
+    the parameter only where that value would change the answer.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
     note: str = Field(min_length=3)
+    alternative: Any = None
 
     @model_validator(mode="after")
     def _ordered(self) -> UncertainWindow:
@@ -147,6 +153,12 @@ class Parameter(BaseModel):
                 _convert(self.unit, dated.value)
             except ValueError as exc:
                 raise ValueError(f"value of {day.isoformat()}: {exc}") from exc
+        for window in self.uncertain:
+            if window.alternative is not None:
+                try:
+                    _convert(self.unit, window.alternative)
+                except ValueError as exc:
+                    raise ValueError(f"alternative from {window.start}: {exc}") from exc
             if self.period == "calendar_year" and (day.month, day.day) != (1, 1):
                 raise ValueError(f"{day.isoformat()}: a calendar-year value starts on 1 January")
         return self
@@ -181,17 +193,19 @@ class Parameter(BaseModel):
 
     def alternatives(self, on: dt.date) -> tuple[Any, ...]:
         """The values the disputed sources would give instead, for a date in an uncertainty
-        window: those in force just before and just after the window, when they differ
-        from the value chosen. Empty outside a window, or when the dispute is about the
-        value's only source rather than its date (then no other value is known)."""
+        window: those in force just before and just after the window, and the window's
+        `alternative`, when they differ from the value chosen. Empty outside a window, or
+        when the dispute is about the value's only source (no other value is known)."""
         window = self._window(on)
         if window is None:
             return ()
         chosen = self.at(on)
         edges = (window.start - dt.timedelta(days=1), window.end + dt.timedelta(days=1))
+        candidates = [self.at(day) for day in edges]
+        if window.alternative is not None:
+            candidates.append(_convert(self.unit, window.alternative))
         found: list[Any] = []
-        for day in edges:
-            value = self.at(day)
+        for value in candidates:
             if value != chosen and value not in found:
                 found.append(value)
         return tuple(found)

@@ -26,7 +26,7 @@ class Assessment:
     `simulate` is called only when every condition passes and the loan is complete; it
     returns the contract's `simulation` object. `figure_fields` are fields that change a
     figure of the simulation but never the verdict (listed in `missing` of an eligible
-    answer, e.g. the exemplary status that decides proxi's one-time credit).
+    answer, e.g. an exemplary status that decides a one-time credit).
     """
 
     checks: list[Check]

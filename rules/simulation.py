@@ -2,7 +2,7 @@
 
 Pure: no parameter files are read here. The caller (the rules core) passes the dated
 withholding rate and the regime's credit terms as callables and values, so one function
-serves winwin, proxi (with `CreditTerms`) and cofinanciering (`credit=None`). The result
+serves the friends loans (with `CreditTerms`) and a public lender's loan (`credit=None`). The result
 of `simulate` is exactly the `simulation` object of `shared/contracts/evaluate-json.md`.
 
 Conventions beyond `shared/domain/simulation.md`, chosen here and stated in the output:

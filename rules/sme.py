@@ -28,6 +28,16 @@ def partner_thresholds(on: date) -> tuple[Decimal, Decimal]:
     )
 
 
+def partner_figures_count(held_pct: Decimal, linked: bool, investor_kind: str, on: date) -> bool:
+    """Whether a related enterprise's figures are added at all (linked, or a partner
+    holding that is not an exempt investor's): the conversation asks them only then."""
+    _, linked_above = partner_thresholds(on)
+    partner_from, _ = partner_thresholds(on)
+    if linked or held_pct > linked_above:
+        return True
+    return investor_kind not in EXEMPT_INVESTORS and held_pct >= partner_from
+
+
 #: Holders that may hold up to the linked threshold (50 %) without costing autonomy: their
 #: figures are not added (Recommendation 2003/361/EC, annex art. 3 §2; common.md).
 EXEMPT_INVESTORS = frozenset(

@@ -109,3 +109,22 @@ def test_withholding_rates_change_on_1_january_only() -> None:
     """rules.evaluate looks the withholding rate up once per calendar year."""
     withholding = load_all()["common"]["withholding_tax_rate"]
     assert all((day.month, day.day) == (1, 1) for day in withholding.values)
+
+
+def test_a_disputed_window_knows_the_other_value(tmp_path: Path) -> None:
+    """The value on the other side of a disputed date, or the window's stated alternative,
+    is what the evaluation tries to see whether the dispute decides anything."""
+    cap = load_parameter_file(_write(tmp_path, VALID))["cap"]
+    assert cap.alternatives(dt.date(2020, 10, 4)) == (Decimal(75000),)
+    assert cap.alternatives(dt.date(2020, 10, 7)) == ()
+    stated = VALID.replace(
+        'note: "sources disagree"}', 'note: "sources disagree", alternative: 60000}'
+    )
+    cap = load_parameter_file(_write(tmp_path, stated))["cap"]
+    assert cap.alternatives(dt.date(2020, 10, 4)) == (Decimal(75000), Decimal(60000))
+
+
+def test_an_alternative_of_the_wrong_unit_is_refused(tmp_path: Path) -> None:
+    text = VALID.replace('note: "sources disagree"}', 'note: "sources disagree", alternative: yes}')
+    with pytest.raises(ParameterError, match="alternative"):
+        load_parameter_file(_write(tmp_path, text))
