@@ -14,7 +14,7 @@ from collections.abc import Sequence
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leenwijzer",
-        description="Winwinlening, Proxi-lening and PMV Cofinanciering: eligibility and simulation.",
+        description="Belgian friends-and-family loans and PMV co-financing: eligibility and simulation.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

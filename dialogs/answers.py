@@ -18,8 +18,7 @@ from dialogs.amounts import NumberError, NumberKind, as_contract_string, parse_n
 from dialogs.amounts import parse_whole_years as _parse_years
 from dialogs.events import Button
 from dialogs.i18n import N_, Translator
-from rules.case import MAX_AMOUNT
-from rules.regions import region_of_postal_code
+from rules import MAX_AMOUNT, region_of_postal_code
 
 
 class AnswerError(ValueError):

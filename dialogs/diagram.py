@@ -63,12 +63,6 @@ def mermaid() -> str:
         lines.append(f"  {_node(before.field)} --> {_node(after.field)}")
     lines.append(f"  {_node(partners[-1].field)} -->|yes| {_node(partners[0].field)}")
     lines.append(f"  {_node(partners[-1].field)} -->|no| next")
-    for question in by_when[When.EXTRA]:
-        lines.append(f"  {_label(question)}")
-        lines.append(
-            f'  next -->|"nothing missing; {question.extra_when}"| {_node(question.field)}'
-        )
-        lines.append(f"  {_node(question.field)} --> summary")
     for question in by_when[When.EDIT]:
         lines.append(f"  {_label(question)}")
         lines.append(f'  summary -->|"change (only from the summary)"| {_node(question.field)}')

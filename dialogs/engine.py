@@ -29,9 +29,7 @@ from dialogs.evaluation import build_case, flatten_case, regime, run_rules, stil
 from dialogs.events import COMMANDS, ERASE_KEY, LANGUAGES, RECEIPT_KEY, Button, Event, Reply
 from dialogs.flow import CASE_FIELDS, QUESTIONS, Question, When
 from dialogs.i18n import N_, Translator, normalise_lang
-from rules import CaseError, parse_case
-from rules.regimes.proxi import exemplary_matters
-from rules.sme import partner_thresholds
+from rules import CaseError, parse_case, partner_figures_count, partner_thresholds
 
 STATE_VERSION = 1
 HISTORY_LIMIT = 40
@@ -486,13 +484,6 @@ class Turn:
         )
         if needed:
             return needed[0]
-        for question in QUESTIONS.values():
-            if (
-                question.when is When.EXTRA
-                and question.field not in known
-                and _extra_applies(question, answer)
-            ):
-                return question.field
         return None
 
     def advance(self, first: bool = False) -> None:
@@ -540,6 +531,8 @@ class Turn:
         params: dict[str, Any] = {}
         if "{n}" in question.ask:
             params["n"] = len(st["partners"] or []) + 1
+        if "{regimes}" in question.ask:
+            params["regimes"] = render.regime_list(tr)
         if "{rate_hint}" in question.ask:
             params["rate_hint"] = render.rate_hint(tr, answer or self.evaluation())
         text = tr(question.wording(st["role"]), **params)
@@ -620,6 +613,8 @@ def _drop(data: dict[str, Any], dotted: str) -> bool:
 def _partner_entry(draft: dict[str, Any]) -> dict[str, Any]:
     """A contract partner entry from a finished draft (figures not asked count as 0)."""
     entry = {"held_pct": draft.get("held_pct", "0"), "linked": bool(draft.get("linked", False))}
+    if draft.get("investor_kind", "enterprise") != "enterprise":
+        entry["investor_kind"] = draft["investor_kind"]
     for name in ("staff", "turnover", "balance_sheet"):
         if name in draft:
             entry[name] = draft[name]
@@ -634,19 +629,13 @@ def _next_partner_field(draft: dict[str, Any], on: date) -> str:
     partner_from, linked_above = partner_thresholds(on)
     if "linked" not in draft and held <= linked_above:
         return "partner.linked"
-    counts = held > linked_above or draft.get("linked") or held >= partner_from
-    if counts:
+    linked = bool(draft.get("linked"))
+    # an exempt investor (venture capital, a university...) may hold 25-50 % without its
+    # figures counting: the kind is asked only for such a holding
+    if "investor_kind" not in draft and not linked and partner_from <= held <= linked_above:
+        return "partner.investor_kind"
+    if partner_figures_count(held, linked, draft.get("investor_kind", "enterprise"), on):
         for name in ("staff", "turnover", "balance_sheet"):
             if name not in draft:
                 return f"partner.{name}"
     return "partner.more"
-
-
-def _extra_applies(question: Question, answer: dict[str, Any]) -> bool:
-    """Whether an EXTRA question matters for this case."""
-    if question.extra_when == "proxi_exemplary":
-        proxi = regime(answer, "proxi")
-        return proxi["verdict"] == "eligible" and exemplary_matters(
-            date.fromisoformat(answer["closing_date"])
-        )
-    return False

@@ -2,8 +2,8 @@
 
 Answers are kept flat in the state (`{"lender.region": "flanders", ...}`); the rules core
 takes the nested case of the evaluate contract. The regimes "in play" are those the person
-can use: a would-be lender is not offered PMV co-financing (it finances the entrepreneur's
-project, not a private lender).
+can use: a would-be lender is offered only the regimes a private person lends under (not a
+public lender's own loan to the entrepreneur).
 """
 
 from __future__ import annotations
@@ -11,14 +11,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rules import REGIMES as REGISTRY
 from rules import evaluate
 
-REGIMES: tuple[str, ...] = ("winwin", "proxi", "cofinanciering")
+#: Every regime's contract key, in the registry's order.
+REGIMES: tuple[str, ...] = tuple(regime.name for regime in REGISTRY)
+#: The regimes a private person lends under (a would-be lender can use only these).
+PRIVATE_LENDER_REGIMES: tuple[str, ...] = tuple(r.name for r in REGISTRY if r.private_lender)
 
 
 def regimes_in_play(role: str | None) -> tuple[str, ...]:
     """Regimes that matter to this person."""
-    return ("winwin", "proxi") if role == "lender" else REGIMES
+    return PRIVATE_LENDER_REGIMES if role == "lender" else REGIMES
 
 
 def build_case(answers: dict[str, Any]) -> dict[str, Any]:

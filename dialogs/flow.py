@@ -11,7 +11,6 @@ which buttons it offers, how a typed answer is read, and how the answer is shown
   parameter);
 - RULES: asked when a regime still in play lists the field as missing;
 - PARTNER: the loop that collects partner and linked enterprises, one at a time;
-- EXTRA: asked once the rules need nothing more, when `extra_when` says it matters;
 - EDIT: never asked on its own, only changed from the summary.
 """
 
@@ -42,7 +41,6 @@ class When(Enum):
     FIRST = "first"
     RULES = "rules"
     PARTNER = "partner"
-    EXTRA = "extra"
     EDIT = "edit"
 
 
@@ -61,7 +59,6 @@ class Question:
     ask_lender: str | None = None
     when: When = When.RULES
     unknown: bool = True
-    extra_when: str | None = None
 
     def wording(self, role: str | None) -> str:
         """The msgid to show to this person."""
@@ -158,14 +155,44 @@ FREQUENCY = Choice(
     hint=N_("Please choose how often the borrower pays."),
 )
 
+INVESTOR_KIND = Choice(
+    (
+        Option(
+            "investor.enterprise",
+            "enterprise",
+            N_("None of these: an ordinary enterprise"),
+            ("none", "geen", "aucun"),
+        ),
+        Option(
+            "investor.public_investment",
+            "public_investment",
+            N_("A public investment company (such as PMV)"),
+            (),
+        ),
+        Option("investor.venture_capital", "venture_capital", N_("A venture-capital company"), ()),
+        Option("investor.business_angels", "business_angels", N_("Business angels"), ()),
+        Option("investor.university", "university", N_("A university"), ()),
+        Option(
+            "investor.research_centre", "research_centre", N_("A non-profit research centre"), ()
+        ),
+        Option(
+            "investor.institutional_investor",
+            "institutional_investor",
+            N_("An institutional investor"),
+            (),
+        ),
+        Option("investor.local_authority", "local_authority", N_("A small local authority"), ()),
+    ),
+    hint=N_("Please choose the kind of holder."),
+)
+
 FLOW: tuple[Question, ...] = (
     Question(
         "role",
         N_("You are"),
         N_(
-            "Hello! I am leenwijzer. I tell you whether a "
-            "Winwinlening, a Proxi loan or PMV co-financing fits your plan, and what it "
-            "costs or yields. First: who are you?"
+            "Hello! I am leenwijzer. I tell you which of these fits your plan ({regimes}), "
+            "and what it costs or yields. First: who are you?"
         ),
         ROLE,
         when=When.ROLE,
@@ -275,13 +302,13 @@ FLOW: tuple[Question, ...] = (
         "lender.borrower_in_other_loan",
         N_("Lender borrows under another such loan"),
         N_(
-            "Is the lender himself a borrower under another loan of the same kind "
-            "(Winwinlening or Proxi loan)?"
+            "Is the lender himself a borrower under another friends-and-family loan of "
+            "the same kind (a regional loan with a tax credit)?"
         ),
         YesNo(),
         ask_lender=N_(
-            "Are you yourself a borrower under another loan of the same kind "
-            "(Winwinlening or Proxi loan)?"
+            "Are you yourself a borrower under another friends-and-family loan of the "
+            "same kind (a regional loan with a tax credit)?"
         ),
     ),
     # -- who may borrow
@@ -305,6 +332,34 @@ FLOW: tuple[Question, ...] = (
             "Is the enterprise mainly active in one of these sectors: oil, coal, "
             "tobacco, weapons, gambling, public administration, or a financial "
             "or holding company in a tax haven?"
+        ),
+    ),
+    Question(
+        "borrower.excluded_activity",
+        N_("Excluded activity"),
+        N_(
+            "Is your enterprise an investment, financing or cash-management business, a "
+            "real-estate company whose property its directors use privately, a "
+            "management company, or a listed company?"
+        ),
+        YesNo(),
+        ask_lender=N_(
+            "Is the enterprise an investment, financing or cash-management business, a "
+            "real-estate company whose property its directors use privately, a "
+            "management company, or a listed company?"
+        ),
+    ),
+    Question(
+        "borrower.years_registered",
+        N_("Years since registration"),
+        N_(
+            "For how many whole years has your enterprise been registered in the "
+            "Crossroads Bank for Enterprises (KBO/BCE) on the closing date?"
+        ),
+        Years(low=0, high=200, suggested=(0, 1, 2, 3, 4, 5)),
+        ask_lender=N_(
+            "For how many whole years has the enterprise been registered in the "
+            "Crossroads Bank for Enterprises (KBO/BCE) on the closing date?"
         ),
     ),
     Question(
@@ -368,6 +423,17 @@ FLOW: tuple[Question, ...] = (
         ),
         YesNo(),
         when=When.PARTNER,
+    ),
+    Question(
+        "partner.investor_kind",
+        N_("Kind of holder"),
+        N_(
+            "Partner enterprise {n}: is the holder one of these investors? Their holding "
+            "of up to half does not count against the SME status."
+        ),
+        INVESTOR_KIND,
+        when=When.PARTNER,
+        unknown=False,
     ),
     Question(
         "partner.staff",
@@ -436,10 +502,10 @@ FLOW: tuple[Question, ...] = (
     ),
     Question(
         "lender.lent_this_year",
-        N_("Lent this year (Proxi)"),
-        N_("How much has the lender already lent in Proxi loans in the year of closing?"),
+        N_("Lent in the year of closing"),
+        N_("How much has the lender already lent in such loans in the year of closing?"),
         Money(zero_label=N_("Nothing")),
-        ask_lender=N_("How much have you already lent in Proxi loans in the year of closing?"),
+        ask_lender=N_("How much have you already lent in such loans in the year of closing?"),
     ),
     Question(
         "borrower.already_borrowed",
@@ -485,15 +551,13 @@ FLOW: tuple[Question, ...] = (
         N_("Socially or environmentally exemplary"),
         N_(
             "Is your enterprise recognised as socially or environmentally exemplary? "
-            "(For a Proxi loan the lender's one-time tax credit is then 50%.)"
+            "(It raises the lender's one-time tax credit if the loan is lost.)"
         ),
         YesNo(),
         ask_lender=N_(
             "Is the enterprise recognised as socially or environmentally "
-            "exemplary? (Your one-time tax credit is then 50%.)"
+            "exemplary? (It raises your one-time tax credit if the loan is lost.)"
         ),
-        when=When.EXTRA,
-        extra_when="proxi_exemplary",
     ),
     # -- PMV co-financing (entrepreneurs only)
     Question(
@@ -531,6 +595,13 @@ FLOW: tuple[Question, ...] = (
         N_("Partner loan duration"),
         N_("Over how many years would the partner's financing run?"),
         Years(low=1, high=40, suggested=(3, 5, 7, 10)),
+    ),
+    Question(
+        "project.pmv_grace_years",
+        N_("PMV capital holiday"),
+        N_("How many years without capital repayment at the start of PMV's loan?"),
+        Years(low=0, high=9, zero_label=N_("None")),
+        when=When.EDIT,
     ),
     Question(
         "project.pmv_amount",

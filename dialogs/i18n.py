@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -94,6 +95,10 @@ class Translator:
         """A percentage as typed in the rules ("2.875" -> "2,875%" / "2,875 %")."""
         number = self.number(Decimal(value).normalize())
         return f"{number}\u00a0%" if self.lang == "fr" else f"{number}%"
+
+    def listing(self, items: list[str]) -> str:
+        """ "a, b and c" in the user's language (Babel's list patterns)."""
+        return format_list(items, locale=self.locale)
 
     def date(self, value: date | str) -> str:
         """15 maart 2024 / 15 mars 2024 / March 15, 2024."""

@@ -10,59 +10,32 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from dialogs.evaluation import regimes_in_play
+from dialogs.evaluation import PRIVATE_LENDER_REGIMES, REGIMES, regimes_in_play
 from dialogs.events import Button, Table
+from dialogs.explain import explain, pct
 from dialogs.flow import FLOW, QUESTIONS, When
 from dialogs.i18n import N_, Translator
+from dialogs.regimes import regime_texts
 
-REGIME_NAMES = {
-    "winwin": N_("Winwinlening"),
-    "proxi": N_("Proxi loan"),
-    "cofinanciering": N_("PMV co-financing"),
+#: The shared parameters whose date or value the sources dispute, in words (a regime's
+#: own are in its text module).
+COMMON_PARAMETER_NAMES = {
+    "legal_interest_rate": N_("the legal interest rate of this year"),
+    "withholding_tax_rate": N_("the withholding tax rate of 2015"),
 }
-REGION_NAMES = {
-    "flanders": N_("Flemish Region"),
-    "brussels": N_("Brussels-Capital Region"),
-    "wallonia": N_("Walloon Region"),
-    "abroad": N_("Outside Belgium"),
-}
-#: Parameters whose date the sources dispute, in words (the rules' parameter keys).
-PARAMETER_NAMES = {
-    "winwin.lender_cap": N_("the Winwinlening limits of the 2020 reform"),
-    "winwin.borrower_cap": N_("the Winwinlening limits of the 2020 reform"),
-    "winwin.allowed_years": N_("the Winwinlening limits of the 2020 reform"),
-    "winwin.max_shareholding_pct": N_("the Winwinlening limits of the 2020 reform"),
-    "winwin.annual_credit_base_cap": N_("the Winwinlening limits of the 2020 reform"),
-    "winwin.default_credit_rate": N_("the 40 percent one-time credit of the COVID measure"),
-    "proxi.max_shareholding_pct": N_("the Proxi changes of 2023"),
-    "proxi.default_credit_rate_exemplary": N_("the Proxi changes of 2023"),
-    "common.legal_interest_rate": N_("the legal interest rate of this year"),
-    "common.withholding_tax_rate": N_("the withholding tax rate of 2015"),
-    "cofinanciering.price_pct": N_("PMV's price around December 2024"),
-}
+#: Warnings the regime's own lines already say (not repeated in the notes).
+SAID_WITH_THE_REGIME = frozenset({"regime_status_unconfirmed"})
 DISCLAIMER = N_("This is information, not legal or tax advice.")
-WALLONIA = N_(
-    "The Walloon Region has its own regime, the prêt Coup de Pouce, which leenwijzer does "
-    "not cover yet."
-)
-
-
-def _once(lines: list[str], sentence: str) -> list[str]:
-    """Keep a repeated sentence (the Walloon pointer) only where it first appears."""
-    seen = False
-    out = []
-    for line in lines:
-        if sentence in line:
-            if seen:
-                line = line.replace(" " + sentence, "")
-            seen = True
-        out.append(line)
-    return out
 
 
 def regime_name(tr: Translator, name: str) -> str:
     """The product name as the agency writes it in this language."""
-    return tr(REGIME_NAMES.get(name, name))
+    return tr(regime_texts(name).name)
+
+
+def regime_list(tr: Translator) -> str:
+    """Every regime's name, "a, b and c" in the user's language (registry order)."""
+    return tr.listing([regime_name(tr, name) for name in REGIMES])
 
 
 def show_answer(field: str, value: Any, tr: Translator) -> str:
@@ -107,7 +80,7 @@ def summary(
             continue
         lines.append("• " + tr(N_("{label}: {value}"), label=tr(question.label), value=shown))
         buttons.append(Button(f"edit.{field}", tr(N_("Change: {what}"), what=tr(question.label))))
-    for field in ("loan.grace_years", "project.pmv_amount"):
+    for field in ("loan.grace_years", "project.pmv_grace_years", "project.pmv_amount"):
         if field not in answers and (field == "loan.grace_years" or role == "entrepreneur"):
             label = tr(QUESTIONS[field].label)
             buttons.append(Button(f"edit.{field}", tr(N_("Change: {what}"), what=label)))
@@ -128,16 +101,10 @@ def result(
     for part in answer["regimes"]:
         name = part["regime"]
         if name not in in_play:
-            lines.append("")
-            lines.append(
-                tr(
-                    N_(
-                        "{regime}: not for a private lender. It is PMV's loan to the "
-                        "entrepreneur, combined with a bank or other partner."
-                    ),
-                    regime=regime_name(tr, name),
-                )
-            )
+            reason = regime_texts(name).not_for_lender
+            if reason:
+                lines.append("")
+                lines.append(tr(reason, regime=regime_name(tr, name)))
             continue
         lines.append("")
         lines.extend(regime_lines(tr, part, unknown))
@@ -149,7 +116,7 @@ def result(
                     tr(N_("Repayment table: {regime}"), regime=regime_name(tr, name)),
                 )
             )
-    replies: list[tuple[str, list[Button]]] = [("\n".join(_once(lines, tr(WALLONIA))), [])]
+    replies: list[tuple[str, list[Button]]] = [("\n".join(lines), [])]
     replies.extend((text, []) for text in simulations)
     closing = notes(tr, answer, in_play)
     buttons = [
@@ -160,11 +127,6 @@ def result(
     ]
     replies.append(("\n\n".join(closing), buttons))
     return replies
-
-
-def _years(tr: Translator, count: int) -> str:
-    """ "1 year" / "8 years" in the user's language."""
-    return tr.plural("{n} year", "{n} years", int(count))
 
 
 def _sentence(text: str) -> str:
@@ -183,9 +145,12 @@ def regime_lines(tr: Translator, part: dict[str, Any], unknown: list[str]) -> li
         out.append("❌ " + _sentence(tr(N_("{regime}: not possible."), regime=name)))
         for condition in part["conditions"]:
             if condition["status"] == "fail":
-                out.append("   – " + explain(tr, condition))
+                out.append("   – " + explain(tr, part["regime"], condition))
     else:
         out.append("❔ " + _sentence(tr(N_("{regime}: not decided yet."), regime=name)))
+        for condition in part["conditions"]:
+            if condition["detail"].get("reason") == "status_unconfirmed":
+                out.append("   – " + explain(tr, part["regime"], condition))
         open_fields = [f for f in part.get("missing", [])]
         if open_fields:
             labels = ", ".join(_field_label(tr, f) for f in open_fields)
@@ -201,202 +166,6 @@ def regime_lines(tr: Translator, part: dict[str, Any], unknown: list[str]) -> li
 def _field_label(tr: Translator, field: str) -> str:
     question = QUESTIONS.get(field)
     return tr(question.label) if question else field
-
-
-def _pct(tr: Translator, value: Any) -> str:
-    return tr.pct(str(value))
-
-
-def _region(tr: Translator, value: Any) -> str:
-    return tr(REGION_NAMES.get(str(value), str(value)))
-
-
-def explain(tr: Translator, condition: dict[str, Any]) -> str:
-    """A failed condition in plain words, with the figures that decided it."""
-    cid, d = condition["id"], condition.get("detail", {})
-    if cid == "regime.in_force":
-        if d.get("reason") == "not_covered":
-            return tr(
-                N_("leenwijzer covers loans closed from {date} on."),
-                date=tr.date(d["covered_from"]),
-            )
-        return tr(
-            N_("This regime exists only for loans closed from {date} on."),
-            date=tr.date(d["in_force_from"]),
-        )
-    if cid == "lender.region":
-        text = tr(
-            N_("The lender must live in the {required}; the answer was: {given}."),
-            required=_region(tr, d.get("required")),
-            given=_region(tr, d.get("given")),
-        )
-        if d.get("given") == "wallonia":
-            text += " " + tr(WALLONIA)
-        return text
-    if cid == "borrower.region":
-        return tr(
-            N_(
-                "The enterprise must have its operating seat or an establishment unit in "
-                "the {required}; the answer was: {given}."
-            ),
-            required=_region(tr, d.get("required")),
-            given=_region(tr, d.get("given")),
-        )
-    if cid == "lender.shareholding":
-        if Decimal(str(d.get("max_pct", "0"))) == 0:
-            return tr(
-                N_(
-                    "On this date the lender may hold no shares at all in the borrower; "
-                    "the answer was {given}."
-                ),
-                given=_pct(tr, d.get("given_pct", "?")),
-            )
-        return tr(
-            N_("The lender holds {given}; the limit is {limit}."),
-            given=_pct(tr, d.get("given_pct", "?")),
-            limit=_pct(tr, d.get("max_pct")),
-        )
-    if cid in ("lender.cap", "borrower.cap", "lender.cap_year"):
-        message = {
-            "lender.cap": N_(
-                "All such loans of the lender together would reach {total}; the limit is {cap}."
-            ),
-            "borrower.cap": N_(
-                "All such loans of the enterprise together would reach {total}; the limit is {cap}."
-            ),
-            "lender.cap_year": N_(
-                "What the lender lends in Proxi loans this year would reach "
-                "{total}; the yearly limit is {cap}."
-            ),
-        }[cid]
-        return tr(
-            message,
-            total=tr.money(d.get("total", d.get("amount", "0"))),
-            cap=tr.money(d.get("cap", "0")),
-        )
-    if cid == "borrower.sme":
-        return _explain_sme(tr, d)
-    if cid == "loan.duration":
-        allowed = ", ".join(str(y) for y in d.get("allowed_years", []))
-        return tr(
-            N_("A duration of {duration} is not allowed; allowed (in years): {allowed}."),
-            duration=_years(tr, d.get("given", 0)),
-            allowed=allowed,
-        )
-    if cid == "loan.rate":
-        return tr(
-            N_(
-                "The rate of {given} lies outside {low} to {high} (half the legal interest "
-                "rate of {year} up to the legal rate)."
-            ),
-            given=_pct(tr, d.get("given_pct", "?")),
-            low=_pct(tr, d.get("min_pct")),
-            high=_pct(tr, d.get("max_pct")),
-            year=d.get("year", ""),
-        )
-    if cid == "loan.repayment":
-        if d.get("reason") == "capital_holiday":
-            return tr(N_("This loan does not allow a capital holiday."))
-        if d.get("reason") == "holiday_too_long":
-            return tr(N_("The capital holiday must be shorter than the loan."))
-        return tr(N_("This way of repaying is not allowed."))
-    if cid == "project.amount":
-        if "given" in d:
-            return tr(
-                N_("PMV can lend at most {max} for this project; you asked {given}."),
-                max=tr.money(d["max_amount"]),
-                given=tr.money(d["given"]),
-            )
-        return tr(
-            N_("With these figures PMV cannot lend anything (at most {max})."),
-            max=tr.money(d.get("max_amount", "0")),
-        )
-    if cid == "project.own_contribution":
-        return tr(
-            N_(
-                "The own contribution of {given} is below {min_pct} of the investment "
-                "need ({required})."
-            ),
-            given=tr.money(d.get("given", "0")),
-            min_pct=_pct(tr, d.get("min_pct", "10")),
-            required=tr.money(d.get("required", "0")),
-        )
-    if cid == "project.partner_share":
-        return tr(
-            N_(
-                "The partner's financing of {given} is below {min_pct} of the investment "
-                "need ({required})."
-            ),
-            given=tr.money(d.get("given", "0")),
-            min_pct=_pct(tr, d.get("min_pct", "20")),
-            required=tr.money(d.get("required", "0")),
-        )
-    if cid == "project.partner_duration":
-        return tr(
-            N_(
-                "The partner's loan ({partner}) may run at most {shorter} shorter than "
-                "PMV's ({pmv})."
-            ),
-            partner=_years(tr, d.get("partner_years", 0)),
-            shorter=_years(tr, d.get("max_shorter_years", 2)),
-            pmv=_years(tr, d.get("pmv_years", 0)),
-        )
-    simple = {
-        "lender.natural_person": N_("The lender must be a natural person, not a company."),
-        "lender.professional_capacity": N_(
-            "The lender must lend outside his own business or professional activity."
-        ),
-        "lender.employee": N_("The lender may not be an employee of the borrower."),
-        "lender.spouse": N_(
-            "For a self-employed borrower, the lender may not be his spouse or legal cohabitant."
-        ),
-        "lender.mandate": N_(
-            "Neither the lender nor his spouse or partner may be a director, "
-            "manager or similar in the borrowing enterprise."
-        ),
-        "lender.other_loan_as_borrower": N_(
-            "The lender may not himself be a borrower under another loan of this kind."
-        ),
-        "borrower.economic_activity": N_("The borrower must have an economic activity."),
-        "borrower.excluded_sector": N_(
-            "Enterprises mainly active in an excluded sector cannot borrow with a Proxi loan."
-        ),
-    }
-    return tr(simple.get(cid, N_("A condition is not met: {id}.")), id=cid)
-
-
-def _explain_sme(tr: Translator, d: dict[str, Any]) -> str:
-    limits = d.get("limits", {})
-    reason = d.get("reason")
-    if reason == "public_control":
-        return tr(
-            N_(
-                "Public bodies control {given} of the enterprise; from {limit} it is no "
-                "longer an SME."
-            ),
-            given=_pct(tr, d.get("public_control_pct", "?")),
-            limit=_pct(tr, limits.get("public_control_pct", "25")),
-        )
-    if reason == "staff":
-        return tr(
-            N_(
-                "The enterprise is not an SME: its staff (partner and linked enterprises "
-                "included) is {given} FTE; an SME has fewer than {limit}."
-            ),
-            given=tr.number(d.get("staff", "0")),
-            limit=tr.number(limits.get("staff", "250")),
-        )
-    return tr(
-        N_(
-            "The enterprise is not an SME: its turnover of {turnover} is above {tlimit} "
-            "and its balance-sheet total of {balance} is above {blimit} (partner and "
-            "linked enterprises included)."
-        ),
-        turnover=tr.money(d.get("turnover", "0")),
-        tlimit=tr.money(limits.get("turnover", "50000000")),
-        balance=tr.money(d.get("balance_sheet", "0")),
-        blimit=tr.money(limits.get("balance_sheet", "43000000")),
-    )
 
 
 NEAR = Decimal("0.9")
@@ -426,8 +195,8 @@ def hints(tr: Translator, part: dict[str, Any]) -> list[str]:
                 out.append(
                     tr(
                         N_("A rate between {low} and {high} would fit."),
-                        low=_pct(tr, d["min_pct"]),
-                        high=_pct(tr, d["max_pct"]),
+                        low=pct(tr, d["min_pct"]),
+                        high=pct(tr, d["max_pct"]),
                     )
                 )
             elif cid == "loan.repayment" and d.get("reason") == "capital_holiday":
@@ -453,8 +222,8 @@ def hints(tr: Translator, part: dict[str, Any]) -> list[str]:
                                 "The shareholding of {given} is close to the limit of "
                                 "{limit}: it may not go above it."
                             ),
-                            given=_pct(tr, given),
-                            limit=_pct(tr, limit),
+                            given=pct(tr, given),
+                            limit=pct(tr, limit),
                         )
                     )
             elif cid == "borrower.sme" and "staff" in d:
@@ -494,7 +263,7 @@ def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]
         )
     ]
     lines.append("• " + tr(N_("Usual instalment: {amount}"), amount=tr.money(_instalment(sim))))
-    if name == "cofinanciering":
+    if name not in PRIVATE_LENDER_REGIMES:  # a public lender's loan: its cost and price
         lines.append(
             "• "
             + tr(
@@ -505,7 +274,7 @@ def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]
         lines.append(
             tr(
                 N_("PMV's price: {rate} per year."),
-                rate=_pct(tr, part.get("limits", {}).get("rate_pct", "?")),
+                rate=pct(tr, part.get("limits", {}).get("rate_pct", "?")),
             )
         )
         return "\n".join(lines)
@@ -539,7 +308,7 @@ def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]
                     "one-time tax credit of {rate} on the lost principal of "
                     "{lost}, that is {credit}."
                 ),
-                rate=_pct(tr, default.get("rate_pct", "0")),
+                rate=pct(tr, default.get("rate_pct", "0")),
                 lost=tr.money(default.get("on_lost_principal", "0")),
                 credit=tr.money(default.get("credit", "0")),
             )
@@ -552,7 +321,7 @@ def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]
                 "{amount}, a yield of {irr} per year."
             ),
             amount=tr.money(sim["net_return"]),
-            irr=_pct(tr, sim["irr_pct"]),
+            irr=pct(tr, sim["irr_pct"]),
         )
     )
     lines.append(
@@ -585,6 +354,8 @@ def notes(tr: Translator, answer: dict[str, Any], in_play: tuple[str, ...]) -> l
         )
     ]
     for warning in answer.get("warnings", []):
+        if warning["code"] in SAID_WITH_THE_REGIME:
+            continue
         out.append("⚠ " + warning_text(tr, warning))
     out.append(agencies(tr, in_play, answer))
     out.append(tr(DISCLAIMER))
@@ -603,7 +374,7 @@ def warning_text(tr: Translator, warning: dict[str, Any]) -> str:
             year=d.get("year", ""),
         )
     if code == "parameter_uncertain":
-        what = PARAMETER_NAMES.get(str(d.get("parameter")))
+        what = parameter_words(str(d.get("parameter")))
         if what:
             return tr(
                 N_(
@@ -618,6 +389,17 @@ def warning_text(tr: Translator, warning: dict[str, Any]) -> str:
                 "the agency before relying on it."
             )
         )
+    if code == "regime_status_unconfirmed":
+        texts = regime_texts(str(d["regime"]))
+        return tr(
+            N_(
+                "{regime} was last extended to {date}. Whether it continues after that "
+                "could not be confirmed: ask {agency} before signing."
+            ),
+            regime=tr(texts.name),
+            date=tr.date(d["last_known_end"]),
+            agency=tr(texts.agency),
+        )
     if code == "date_not_covered":
         return tr(
             N_("leenwijzer covers loans closed from {date} on."),
@@ -628,28 +410,36 @@ def warning_text(tr: Translator, warning: dict[str, Any]) -> str:
     return tr(N_("Note: {code}."), code=code)
 
 
+def parameter_words(key: str) -> str | None:
+    """A disputed parameter (`file.name`) in words, from its regime's text module or the
+    shared ones; None when no words were given for it."""
+    file, _, name = key.partition(".")
+    if file == "common":
+        return COMMON_PARAMETER_NAMES.get(name)
+    try:
+        return regime_texts(file).uncertain.get(name)
+    except ImportError:
+        return None
+
+
 def agencies(tr: Translator, in_play: tuple[str, ...], answer: dict[str, Any] | None) -> str:
-    """Who registers the loan (or grants it) and where to read more."""
+    """Who registers each regime in play (or lends) and where to read more; with an
+    answer, what to do after signing for each regime that may apply."""
     lines = []
-    if "winwin" in in_play or "cofinanciering" in in_play:
-        lines.append(
-            tr(
-                N_(
-                    "Winwinlening and PMV co-financing: PMV (Participatiemaatschappij "
-                    "Vlaanderen), pmv.eu; more on vlaio.be."
-                )
-            )
+    for name in in_play:
+        texts = regime_texts(name)
+        line = _sentence(
+            tr(N_("{regime}: {agency}."), regime=tr(texts.name), agency=tr(texts.agency))
         )
-    if "proxi" in in_play:
-        lines.append(
-            tr(
-                N_(
-                    "Proxi loan: the Brussels Guarantee Fund, run by "
-                    "finance&invest.brussels, finance.brussels."
-                )
-            )
-        )
+        may_apply = answer is not None and _regime_part(answer, name)["verdict"] != "not_eligible"
+        if texts.registration and may_apply:
+            line += " " + tr(texts.registration)
+        lines.append(line)
     return "\n".join([tr(N_("Registration and information:")), *lines])
+
+
+def _regime_part(answer: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(part for part in answer["regimes"] if part["regime"] == name)
 
 
 def advisor_text(tr: Translator, role: str | None) -> str:
@@ -702,8 +492,8 @@ def rate_hint(tr: Translator, answer: dict[str, Any]) -> str:
             return tr(
                 N_("For a loan closed in {year} it must lie between {low} and {high}."),
                 year=answer["closing_date"][:4],
-                low=_pct(tr, limits["rate_min_pct"]),
-                high=_pct(tr, limits["rate_max_pct"]),
+                low=pct(tr, limits["rate_min_pct"]),
+                high=pct(tr, limits["rate_max_pct"]),
             )
     return ""
 

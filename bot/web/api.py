@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from bot.web.models import SESSION_PATTERN, ChatRequest, ChatResponse, StartEvent
 from bot.web.sessions import SessionExistsFn
 from dialogs.events import Event, Reply
+from rules import REGIMES
 
 SESSION_COOKIE = "leenwijzer_session"
 SESSION_COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -102,8 +103,9 @@ async def resolve_session(claimed: str | None, session_exists: SessionExistsFn) 
 
 
 EVALUATE_DESCRIPTION = (
-    "Evaluate a case (the evaluate contract, leenwijzer.evaluate/1): per regime (winwin, "
-    "proxi, cofinanciering) the verdict, the conditions with their status and source, the "
+    "Evaluate a case (the evaluate contract, leenwijzer.evaluate/1): per regime ("
+    + ", ".join(regime.name for regime in REGIMES)
+    + ") the verdict, the conditions with their status and source, the "
     "missing fields, the limits and, when eligible, the simulation. Money is strings. "
     "Invalid input gets 422 naming the field."
 )

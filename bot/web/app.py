@@ -38,6 +38,7 @@ from bot.web.security import (
     SecurityHeadersMiddleware,
 )
 from bot.web.sessions import SessionExistsFn
+from rules import REGIMES
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +134,10 @@ def create_app(
         title="leenwijzer",
         version="1",
         description=(
-            "Winwinlening, Proxi-lening and PMV Cofinanciering: eligibility, simulation and "
-            "a conversation, as JSON. Information, not legal or tax advice."
+            "Belgian friends-and-family loans and PMV co-financing ("
+            + "; ".join(regime.title for regime in REGIMES)
+            + "): eligibility, simulation and a conversation, as JSON. Information, not "
+            "legal or tax advice."
         ),
         openapi_url=OPENAPI_URL,
         docs_url=None,

@@ -16,15 +16,15 @@ from typing import Any
 
 from dialogs.events import LANGUAGES
 from dialogs.i18n import N_, Translator
+from dialogs.render import regime_list
 
 #: The demo page's texts as English msgids (extracted by pybabel from `bot/web`, see
 #: locales/README.md); `render_demo_page` translates them with the conversation's catalogs.
 DEMO_TEXT: dict[str, str] = {
     "title": N_("leenwijzer — which loan from friends and family fits?"),
     "intro": N_(
-        "Ask the assistant (the round button at the bottom right) whether a Winwinlening "
-        "(Flemish Region), a Proxi loan (Brussels-Capital Region) or PMV Cofinanciering "
-        "applies, and what the loan costs and yields, tax credits included."
+        "Ask the assistant (the round button at the bottom right) which of these applies "
+        "({regimes}), and what the loan costs and yields, tax credits included."
     ),
     "embed_title": N_("Put it on your website"),
     "embed_text": N_(
@@ -138,6 +138,7 @@ def render_demo_page(lang: str, base_url: str) -> str:
     """The demo page: what leenwijzer is, the live widget, and the embed snippet."""
     tr = Translator(lang)
     text = {key: tr(msgid) for key, msgid in DEMO_TEXT.items()}
+    text["intro"] = tr(DEMO_TEXT["intro"], regimes=regime_list(tr))
     snippet = embed_snippet(base_url, lang)
     prefill_snippet = (
         f'<script src="{base_url.rstrip("/")}/widget.js" data-lang="{lang}"\n'

@@ -42,6 +42,7 @@ def test_complete_prefill_gives_the_result_and_a_receipt() -> None:
         "winwin": "eligible",
         "proxi": "not_eligible",
         "cofinanciering": "needs_info",
+        "coup_de_pouce": "not_eligible",
     }
     assert "Winwinlening: mogelijk" in replies[0].text
     json.dumps(state)

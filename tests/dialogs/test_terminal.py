@@ -27,14 +27,16 @@ def _chat(args: list[str], lines: list[str]) -> subprocess.CompletedProcess[str]
 
 
 def test_scripted_conversation_in_dutch_answers_by_number_and_text() -> None:
-    # role 2 = lender; 1 = today; a Walloon postal code ends it; 1 = confirm on the summary
-    done = _chat(["--lang", "nl"], ["2", "1", "5000", "1"])
+    # role 2 = lender; 1 = today; a Walloon lender to a Flemish enterprise: no regime
+    # applies, so that ends it; 1 = confirm on the summary
+    done = _chat(["--lang", "nl"], ["2", "1", "5000", "2000", "1"])
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "[1] Ik zoek een lening voor mijn onderneming" in out
     assert "> 5000" in out
     assert "Genoteerd: Waals Gewest" in out
     assert "Winwinlening: niet mogelijk" in out
+    assert "Coup de Pouce-lening: niet mogelijk" in out
     assert "Dit is informatie, geen juridisch of fiscaal advies." in out
 
 

@@ -73,6 +73,7 @@ async def test_commands_are_registered_in_dutch_french_and_english(bot: Bot) -> 
 
 
 async def test_walloon_lender_in_french_with_typed_answers(bot: Bot) -> None:
+    """A Walloon lender to a Flemish enterprise: no regime applies, in two regions."""
     fake = bot.fake
     await bot.say(CHAT, "/start", lang="fr")
     assert fake.last_keys(CHAT) == ["role.entrepreneur", "role.lender"]
@@ -81,12 +82,14 @@ async def test_walloon_lender_in_french_with_typed_answers(bot: Bot) -> None:
     await bot.say(CHAT, "aujourd'hui", lang="fr")
     await bot.say(CHAT, "5000", lang="fr")
     assert "Région wallonne" in fake.texts_to(CHAT)[-1]
+    await bot.say(CHAT, "2000", lang="fr")
+    assert "Région flamande" in fake.texts_to(CHAT)[-1]
     confirm_label = fake.label_of(CHAT, "confirm")
     summary_id = fake.sent_to(CHAT)[-1]["message_id"]
     await bot.press(CHAT, "confirm", lang="fr")
     result = "\n".join(fake.texts_to(CHAT))
     assert "Prêt Winwin\u00a0: pas possible" in result
-    assert "Coup de Pouce" in result
+    assert "Prêt Coup de Pouce\u00a0: pas possible" in result
     # the summary was edited in place to show the choice; its buttons are gone
     (edit,) = fake.called("editMessageText")
     assert edit.params["message_id"] == summary_id

@@ -31,7 +31,12 @@ def test_answer_is_the_rules_core_answer(client: TestClient) -> None:
     body = response.json()
     assert body == evaluate(parse_case(CASE))
     assert body["contract"] == "leenwijzer.evaluate/1"
-    assert [r["regime"] for r in body["regimes"]] == ["winwin", "proxi", "cofinanciering"]
+    assert [r["regime"] for r in body["regimes"]] == [
+        "winwin",
+        "proxi",
+        "cofinanciering",
+        "coup_de_pouce",
+    ]
 
 
 def verdicts_over_http(client: TestClient, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -50,6 +55,7 @@ def test_empty_case_needs_info_everywhere(client: TestClient) -> None:
         "winwin": "needs_info",
         "proxi": "needs_info",
         "cofinanciering": "needs_info",
+        "coup_de_pouce": "needs_info",
     }
     for name, regime in regimes.items():
         assert regime["missing"], f"{name}: needs_info must say what it needs"
@@ -60,14 +66,17 @@ def test_empty_case_needs_info_everywhere(client: TestClient) -> None:
 
 
 def test_walloon_lender_fails_winwin_and_proxi_only(client: TestClient) -> None:
-    """Both tax-credit loans need a lender living in their region; cofinanciering has none."""
+    """The tax-credit loans need a lender living in their region (Coup de Pouce: Wallonia);
+    cofinanciering has no lender condition."""
     case = {"closing_date": "2024-03-15", "lender": {"region": "wallonia"}}
     regimes = verdicts_over_http(client, case)
     assert {name: r["verdict"] for name, r in regimes.items()} == {
         "winwin": "not_eligible",
         "proxi": "not_eligible",
         "cofinanciering": "needs_info",
+        "coup_de_pouce": "needs_info",
     }
+    assert "lender.region" not in failed_ids(regimes["coup_de_pouce"])
     for name in ("winwin", "proxi"):
         assert "lender.region" in failed_ids(regimes[name]), name
         assert regimes[name]["missing"] == [], f"{name}: a failed regime needs nothing more"
