@@ -2,8 +2,10 @@
 
 Personal data is kept to what the conversation needs: the dialog state (the answers so
 far), per result only a hash of the inputs next to the verdicts, and the replies of a turn
-until they are delivered (sent ones are pruned after a day). Everything keyed by a user
-(`channel`, `user_key`) is deleted when that user confirms /forget.
+until they are delivered (sent ones are pruned after a day), and the answer to each web
+turn id. Everything keyed by a user (`channel`, `user_key`) is deleted when that user
+confirms /forget; what is older than the retention period goes with the daily purge
+(`bot.storage.retention`).
 """
 
 from __future__ import annotations
