@@ -34,8 +34,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("telegram", help="run only the Telegram bot")
 
     db = sub.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("action", choices=["upgrade", "purge"])
+    db.add_argument(
+        "--older-than",
+        type=retention_days,
+        default=None,
+        metavar="DAYS",
+        help="purge: remove what is older than this (default LEENWIJZER_RETENTION_DAYS, 180)",
+    )
     return parser
+
+
+def retention_days(value: str) -> int:
+    """A whole number of days, at least 1 (argparse type of `--older-than`)."""
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {value!r}") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 day, not {days}")
+    return days
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.telegram.run import run_telegram
 
         return run_telegram()
+    if args.command == "db" and args.action == "purge":
+        from bot.storage.retention import run_purge
+
+        return run_purge(args.older_than)
     if args.command == "db":
         from bot.storage.migrations import upgrade
 

@@ -32,7 +32,8 @@ from dialogs.events import Event, Reply
 class TurnResult:
     """What a transport needs after a turn.
 
-    `duplicate` is true when the update id was already processed (no replies then);
+    `duplicate` is true when the update id was already processed (no replies then) or
+    the turn id already answered (that answer's replies then);
     `new_conversation` when this turn created the conversation (first contact, or after
     /forget erased the previous one); `outbox_id` the outbox entry holding the replies,
     for the transport to deliver and mark.
@@ -101,6 +102,7 @@ def handle_sync(
     *,
     update_id: str | None = None,
     now: datetime | None = None,
+    turn_id: str | None = None,
 ) -> TurnResult:
     """`handle`, blocking: for callers that already run in a worker thread."""
     outcome = run_turn(
@@ -112,6 +114,7 @@ def handle_sync(
         update_id=update_id,
         now=now or datetime.now(UTC),
         outbox=update_id is not None and channel not in REPLIES_IN_RESPONSE,
+        turn_id=turn_id,
     )
     state: dict[str, Any] = outcome.state
     return TurnResult(
@@ -131,6 +134,7 @@ async def handle(
     *,
     update_id: str | None = None,
     now: datetime | None = None,
+    turn_id: str | None = None,
 ) -> TurnResult:
     """Apply one event to the conversation of (`channel`, `user_key`) and return the replies.
 
@@ -138,9 +142,11 @@ async def handle(
     on top of the earlier one); the same `update_id` twice is answered once. A turn with
     an `update_id` (outside the web channel) stores its replies in the outbox: the caller
     must deliver them through it (or they are resent by the next worker's sweep).
+    A client's `turn_id` (the web's `turn`) already answered for this user gets that
+    answer again (`duplicate`), without the event being applied a second time.
     """
     return await anyio.to_thread.run_sync(
-        lambda: handle_sync(channel, user_key, event, update_id=update_id, now=now)
+        lambda: handle_sync(channel, user_key, event, update_id=update_id, now=now, turn_id=turn_id)
     )
 
 

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
 
     allowed_origins: str = Field(default="", alias="LEENWIJZER_ALLOWED_ORIGINS")
 
+    #: days after which idle conversations, receipts, processed update ids, delivered
+    #: outbox rows and stored web turns are purged (`leenwijzer db purge`, and daily by serve)
+    retention_days: int = Field(default=180, ge=1, alias="LEENWIJZER_RETENTION_DAYS")
+
     @property
     def effective_database_url(self) -> str:
         """`DATABASE_URL`, or a SQLite file in the data directory."""

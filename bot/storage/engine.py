@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlmodel import create_engine
+
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -40,10 +43,36 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers go on while one writer writes; foreign keys on for good measure."""
+    """WAL lets readers go on while one writer writes; foreign keys on for good measure.
+
+    `secure_delete` overwrites deleted content with zeros: without it the pages freed by
+    /forget or the purge would still hold the erased answers.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it.
+
+    Deleted rows stay readable in the `-wal` file until a checkpoint; after an erase
+    (/forget, the purge) this makes them leave it at once. It waits (busy timeout) for
+    readers of older snapshots; a failure is logged, never raised: the erase itself is
+    committed, and the next checkpoint (SQLite runs them on its own) finishes the job.
+    A no-op on other databases.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+    except Exception:
+        log.exception("SQLite WAL checkpoint failed")
+        return
+    if busy is not None and busy[0]:
+        log.warning("SQLite WAL checkpoint incomplete: readers were still busy")

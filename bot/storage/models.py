@@ -2,8 +2,10 @@
 
 Personal data is kept to what the conversation needs: the dialog state (the answers so
 far), per result only a hash of the inputs next to the verdicts, and the replies of a turn
-until they are delivered (sent ones are pruned after a day). Everything keyed by a user
-(`channel`, `user_key`) is deleted when that user confirms /forget.
+until they are delivered (sent ones are pruned after a day), and the answer to each web
+turn id. Everything keyed by a user (`channel`, `user_key`) is deleted when that user
+confirms /forget; what is older than the retention period goes with the daily purge
+(`bot.storage.retention`).
 """
 
 from __future__ import annotations
@@ -125,6 +127,40 @@ class Result(SQLModel, table=True):
     closing_date: date | None = None
     inputs_hash: str = Field(max_length=64)
     verdicts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class WebTurn(SQLModel, table=True):
+    """One event a client sent with its own `turn` id, and the answer it got.
+
+    The chat contract's `turn` makes a retry safe: when the same (session, turn) comes
+    again (the answer was lost on the way), the stored replies are sent back and the event
+    is not applied a second time. Written in the turn's transaction, after the versioned
+    save, so a turn and its record commit together or not at all.
+
+    `replies` holds what the response carried (`Reply.to_json()` each), with the `lang` and
+    `done` it reported. It is personal data (replies echo answers): deleted by /forget and
+    by the retention purge. A later transcript feed can number the replies (`seq`) in
+    this JSON and keep the row as the turn's entry in the transcript.
+    """
+
+    __tablename__ = "web_turns"
+    __table_args__ = (
+        UniqueConstraint("channel", "user_key", "turn", name="uq_web_turns_turn"),
+        Index("ix_web_turns_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    user_key: str = Field(max_length=128)
+    turn: str = Field(max_length=64)
+    lang: str | None = Field(default=None, max_length=8)
+    done: bool = Field(default=False)
+    replies: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -7,6 +7,10 @@ the newer state reloaded and the same event applied to it again.
 With `outbox=True` the replies are written to the outbox in the same transaction, so a
 worker that dies after the commit and before sending leaves them for the next one (see
 `bot.storage.outbox`); a redelivered update is still a duplicate and adds nothing.
+
+With a client's `turn_id` (the web's `turn`), the answer is stored with the turn as well,
+and the same id again gets that answer back without the event being applied again (see
+`bot.storage.web_turns`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from sqlalchemy import Engine, delete, insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from bot.storage import web_turns
+from bot.storage.engine import checkpoint_wal
 from bot.storage.models import Conversation, OutboxEntry, ProcessedUpdate, Result, utcnow
 from bot.storage.outbox import delete_user as delete_outbox_of_user
 from bot.storage.outbox import replies_to_json
@@ -70,15 +76,20 @@ def run_turn(
     update_id: str | None,
     now: datetime,
     outbox: bool = False,
+    turn_id: str | None = None,
 ) -> TurnOutcome:
     """Apply `event` to the user's conversation, exactly once per `update_id`.
 
     With `outbox`, the replies are also stored as an outbox entry in the same
-    transaction. Blocking (database I/O): call it from a worker thread in async code.
+    transaction. With `turn_id`, the answer is stored under it, and a turn id already
+    answered for this user gets that answer again (`duplicate`), the event not applied.
+    Blocking (database I/O): call it from a worker thread in async code.
     """
     for attempt in range(MAX_ATTEMPTS):
         try:
-            outcome = _attempt(engine, step, channel, user_key, event, update_id, now, outbox)
+            outcome = _attempt(
+                engine, step, channel, user_key, event, update_id, now, outbox, turn_id
+            )
         except _LostRace:
             _backoff(attempt)
             continue
@@ -87,6 +98,8 @@ def run_turn(
                 raise
             _backoff(attempt)
             continue
+        if outcome.erased:
+            checkpoint_wal(engine)  # the erased answers must leave SQLite's -wal file too
         return outcome
     raise TurnConflict(f"{channel}:{user_key}: gave up after {MAX_ATTEMPTS} attempts")
 
@@ -109,6 +122,7 @@ def _attempt(
     update_id: str | None,
     now: datetime,
     outbox: bool,
+    turn_id: str | None = None,
 ) -> TurnOutcome:
     with Session(engine) as session:
         if update_id is not None:
@@ -118,6 +132,10 @@ def _attempt(
             except IntegrityError:
                 session.rollback()
                 return _duplicate(session, channel, user_key)
+        if turn_id is not None:
+            stored = web_turns.find(session, channel, user_key, turn_id)
+            if stored is not None:
+                return _replayed(stored)
         row = _load(session, channel, user_key)
         old_state = copy.deepcopy(row.state) if row is not None else None
         old_version = row.version if row is not None else 0
@@ -154,6 +172,8 @@ def _attempt(
             if saved.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 raise _LostRace
+        if turn_id is not None:
+            _record_turn(session, channel, user_key, turn_id, replies, new_state)
         # After the save: the conversation row is locked now, so a user's entries get
         # increasing ids in the order their turns commit.
         entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
@@ -206,8 +226,39 @@ def _duplicate(session: Session, channel: str, user_key: str) -> TurnOutcome:
     return TurnOutcome([], state, True, False, False)
 
 
+def _replayed(stored: web_turns.StoredTurn) -> TurnOutcome:
+    """The outcome for a turn id already answered: that answer again, nothing applied."""
+    state = {"lang": stored.lang, "done": stored.done}
+    return TurnOutcome(stored.replies, state, True, False, False)
+
+
+def _record_turn(
+    session: Session,
+    channel: str,
+    user_key: str,
+    turn_id: str,
+    replies: list[Reply],
+    state: State,
+) -> None:
+    """Store the turn's answer under its id; a concurrent twin that stored it first wins."""
+    try:
+        web_turns.record(
+            session,
+            channel,
+            user_key,
+            turn_id,
+            replies,
+            state.get("lang"),
+            bool(state.get("done", False)),
+        )
+    except IntegrityError as error:
+        session.rollback()
+        raise _LostRace from error
+
+
 def _erase(session: Session, channel: str, user_key: str) -> None:
-    """Delete every row of this user: the conversation, the receipts, the outbox."""
+    """Delete every row of this user: the conversation, the receipts, the outbox, the
+    stored web turns."""
     session.execute(
         delete(Conversation).where(
             Conversation.channel == channel,  # type: ignore[arg-type]
@@ -221,6 +272,7 @@ def _erase(session: Session, channel: str, user_key: str) -> None:
         )
     )
     delete_outbox_of_user(session, channel, user_key)
+    web_turns.delete_user(session, channel, user_key)
 
 
 def inputs_hash(case: Any) -> str:

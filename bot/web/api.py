@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Body, Request, Response
@@ -36,8 +36,12 @@ class TurnResultLike(Protocol):
     def done(self) -> bool: ...
 
 
-#: `bot.service.handle(channel, user_key, event)`; injectable so tests can fake it.
-HandleFn = Callable[[str, str, Event], Awaitable[TurnResultLike]]
+class HandleFn(Protocol):
+    """`bot.service.handle(channel, user_key, event, turn_id=…)`; injectable for tests."""
+
+    def __call__(
+        self, channel: str, user_key: str, event: Event, *, turn_id: str | None = None
+    ) -> Awaitable[TurnResultLike]: ...
 
 
 #: Answers the security middleware may give before a route runs (documented in OpenAPI).
@@ -112,7 +116,8 @@ EVALUATE_DESCRIPTION = (
 CHAT_DESCRIPTION = (
     "One turn of the conversation (the chat contract). Send the `session` returned by the "
     "previous turn (it is also set as an HttpOnly cookie). An unknown or expired session "
-    "starts a new conversation and the first reply says so."
+    "starts a new conversation and the first reply says so. Give every event a `turn` "
+    "id and resend the same request when the answer is lost: it is applied once."
 )
 
 
@@ -166,7 +171,8 @@ def build_api_router(
                 return case_error_response(err, ["body", "event", "prefill"])
         claimed = claimed_session(turn.session, request.cookies.get(SESSION_COOKIE))
         session = await resolve_session(claimed, session_exists)
-        result = await handle(WEB_CHANNEL, session, turn.event.to_event(turn.lang))
+        event = turn.event.to_event(turn.lang)
+        result = await handle(WEB_CHANNEL, session, event, turn_id=turn.turn)
         response.set_cookie(
             SESSION_COOKIE,
             session,

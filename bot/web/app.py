@@ -8,8 +8,10 @@ security headers → CORS → rate limit → body cap → JSON-only → routes, 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
@@ -77,6 +79,15 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
+async def _cancel(jobs: Sequence[asyncio.Task[None]]) -> None:
+    """Stop the background jobs and wait until they have."""
+    for job in jobs:
+        job.cancel()
+    for job in jobs:
+        with contextlib.suppress(asyncio.CancelledError):
+            await job
+
+
 def _default_handle() -> HandleFn:
     from bot.service import handle
 
@@ -103,6 +114,7 @@ def create_app(
     healthcheck: HealthFn | None = None,
     web_config: WebConfig | None = None,
     telegram_runner: Any | None = None,
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> FastAPI:
     """Build the web app. Storage must already be configured (`bot.service.configure`).
 
@@ -111,6 +123,9 @@ def create_app(
 
     `handle` and `session_exists` come as a pair: a fake conversation service needs its
     own answer to "is this session stored?", never the real database's.
+
+    `background` jobs (e.g. the daily retention purge) run while the app does and are
+    cancelled when it stops.
     """
     if handle is not None and session_exists is None:
         raise TypeError("create_app: pass session_exists together with handle")
@@ -124,9 +139,11 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if telegram_runner is not None:
             await telegram_runner.start()
+        jobs = [asyncio.create_task(job()) for job in background]
         try:
             yield
         finally:
+            await _cancel(jobs)
             if telegram_runner is not None:
                 await telegram_runner.stop()
 

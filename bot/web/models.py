@@ -18,6 +18,14 @@ MAX_TEXT_CHARS = 4000
 BUTTON_KEY_PATTERN = r"^[\x20-\x7E]{1,64}$"
 #: Session ids are ours (secrets.token_urlsafe); accept only that alphabet.
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{16,128}$"
+#: A client's turn id: printable ASCII, 1 to 64 characters (the chat contract's `turn`).
+TURN_PATTERN = r"^[\x20-\x7E]{1,64}$"
+TURN_DESCRIPTION = (
+    "Optional id the client gives this event (a counter or random string, at most 64 "
+    "printable ASCII characters), unique within the session. The same (session, turn) "
+    "sent again, because the answer was lost on the way, returns the same replies and "
+    "does not apply the event a second time; send a new one with every new event."
+)
 
 Lang = Literal["nl", "fr", "en"]
 CommandName = Literal["back", "restart", "language", "help", "forget", "advisor"]
@@ -80,9 +88,12 @@ AnyEvent = Annotated[
 
 
 class ChatRequest(StrictModel):
-    """One turn: the session (absent on the first turn), the language, the event."""
+    """One turn: the session (absent on the first turn), the turn id, the language, the event."""
 
     session: str | None = Field(default=None, pattern=SESSION_PATTERN)
+    turn: str | None = Field(
+        default=None, max_length=64, pattern=TURN_PATTERN, description=TURN_DESCRIPTION
+    )
     lang: Lang | None = None
     event: AnyEvent
 

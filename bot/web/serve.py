@@ -8,13 +8,23 @@ the widget is at http://127.0.0.1:8080/.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import uvicorn
 
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from bot.web.app import create_app
 
 log = logging.getLogger(__name__)
+
+
+def daily_purge(settings: Settings) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The retention purge (once at start, then daily) as a background job of the app."""
+    from bot import service
+    from bot.storage.retention import purge_periodically
+
+    return lambda: purge_periodically(service.engine, settings.retention_days)
 
 
 def run_serve(host: str = "127.0.0.1", port: int = 8080) -> int:
@@ -40,7 +50,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 8080) -> int:
         mode = "webhook" if settings.telegram_webhook_url else "polling"
         log.info("Telegram bot enabled (%s, %s)", settings.telegram_library, mode)
 
-    app = create_app(settings, telegram_runner=runner)
+    app = create_app(settings, telegram_runner=runner, background=[daily_purge(settings)])
     log.info("leenwijzer: demo page and widget at http://%s:%d/", host, port)
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False)
     return 0

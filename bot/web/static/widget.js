@@ -7,6 +7,9 @@
  * script's own origin. Everything lives in a shadow root (the host page's CSS cannot
  * reach it), every text is set with textContent (never HTML), and the conversation
  * (session id + transcript) is kept in localStorage so a page reload resumes it.
+ * Every event gets its own random `turn` id; when the answer is lost on the way (network
+ * error, gateway error) the same request is sent again a few times with that id, and the
+ * server answers it again without applying the event twice.
  */
 (function () {
   "use strict";
@@ -285,6 +288,46 @@
     log.setAttribute("aria-busy", value ? "true" : "false");
   }
 
+  /* Pauses before each resend of a request whose answer was lost; then "offline". */
+  var RETRY_DELAYS = [400, 1200, 2500];
+  /* Gateway answers: the server may have applied the event, the answer did not come. */
+  var RETRY_STATUS = [502, 503, 504];
+
+  function newTurnId() {
+    var bytes = new Uint8Array(16);
+    var i;
+    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+    else for (i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    var id = "";
+    for (i = 0; i < bytes.length; i++) id += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return id;
+  }
+
+  function pause(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  /* POST one turn; resend the very same body (same turn id) while the answer is lost. */
+  function post(body, attempt) {
+    var again = function () {
+      return pause(RETRY_DELAYS[attempt]).then(function () { return post(body, attempt + 1); });
+    };
+    return fetch(API + "/api/v1/chat", {
+      method: "POST",
+      credentials: "include",
+      headers: { "Content-Type": "application/json" },
+      body: body
+    }).then(function (response) {
+      if (RETRY_STATUS.indexOf(response.status) >= 0 && attempt < RETRY_DELAYS.length) {
+        return again();
+      }
+      return response;
+    }, function (error) {
+      if (attempt < RETRY_DELAYS.length) return again();
+      throw error;
+    });
+  }
+
   function send(event, echo, retried) {
     if (busy) return;
     var typed = event.type === "text";
@@ -293,14 +336,9 @@
       append({ who: "user", text: echo });
     }
     setBusy(true);
-    var body = { lang: state.lang, event: event };
+    var body = { turn: newTurnId(), lang: state.lang, event: event };
     if (state.session) body.session = state.session;
-    fetch(API + "/api/v1/chat", {
-      method: "POST",
-      credentials: "include",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (response) {
+    post(JSON.stringify(body), 0).then(function (response) {
       if (response.status === 429) {
         var wait = response.headers.get("Retry-After") || "1";
         throw { notice: t("tooMany").replace("{seconds}", wait) };

@@ -29,10 +29,14 @@ class FakeHandle:
     """Callable like `bot.service.handle(channel, user_key, event)`."""
 
     calls: list[tuple[str, str, Event]] = field(default_factory=list)
+    turn_ids: list[str | None] = field(default_factory=list)
     langs: dict[str, str] = field(default_factory=dict)
 
-    async def __call__(self, channel: str, user_key: str, event: Event) -> FakeTurn:
+    async def __call__(
+        self, channel: str, user_key: str, event: Event, *, turn_id: str | None = None
+    ) -> FakeTurn:
         self.calls.append((channel, user_key, event))
+        self.turn_ids.append(turn_id)
         new = user_key not in self.langs
         lang = self.langs.setdefault(user_key, event.lang or "en")
         if event.type == "command" and event.name == "language" and event.arg:
