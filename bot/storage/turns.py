@@ -12,7 +12,6 @@ worker that dies after the commit and before sending leaves them for the next on
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import logging
 import random
@@ -30,6 +29,7 @@ from bot.storage.models import Conversation, OutboxEntry, ProcessedUpdate, Resul
 from bot.storage.outbox import delete_user as delete_outbox_of_user
 from bot.storage.outbox import replies_to_json
 from dialogs.events import ERASE_KEY, RECEIPT_KEY, Event, Reply
+from rules.digest import inputs_hash
 
 log = logging.getLogger(__name__)
 
@@ -221,14 +221,6 @@ def _erase(session: Session, channel: str, user_key: str) -> None:
         )
     )
     delete_outbox_of_user(session, channel, user_key)
-
-
-def inputs_hash(case: Any) -> str:
-    """SHA-256 of the canonical JSON of a case (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(
-        case, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _result_row(channel: str, user_key: str, receipt: dict[str, Any]) -> Result:
