@@ -107,7 +107,7 @@ class Document:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Document:
-        fmt = "csv" if data.get("format") == "csv" else "pdf"
+        fmt: DocumentFormat = "csv" if data.get("format") == "csv" else "pdf"
         return Document(
             format=fmt,
             regime=str(data["regime"]),
