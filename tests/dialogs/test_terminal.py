@@ -14,9 +14,7 @@ from tests.dialogs.sample_cases import COMPLETE
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _chat(
-    args: list[str], lines: list[str], cwd: Path = ROOT
-) -> subprocess.CompletedProcess[str]:
+def _chat(args: list[str], lines: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", *args],
         input="".join(f"{line}\n" for line in lines),
