@@ -49,6 +49,10 @@ STYLES = {
     "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, spaceAfter=2),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10),
     "num": ParagraphStyle("num", fontName=FONT, fontSize=8, leading=10, alignment=TA_RIGHT),
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=8, leading=9.5),
+    "headnum": ParagraphStyle(
+        "headnum", fontName=BOLD, fontSize=8, leading=9.5, alignment=TA_RIGHT
+    ),
 }
 
 
@@ -61,6 +65,11 @@ def para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(printable(text)), STYLES[style])
 
 
+def header(tr: Translator, columns: tuple[str, ...]) -> list[Paragraph]:
+    """A header row whose titles wrap inside their column (first left, others right)."""
+    return [para(tr(c), "head" if i == 0 else "headnum") for i, c in enumerate(columns)]
+
+
 def grid_style(header_rows: int = 1, total_row: bool = False) -> TableStyle:
     """Thin grid, grey header (repeated on each page), numbers right-aligned."""
     commands: list[Any] = [
@@ -69,7 +78,7 @@ def grid_style(header_rows: int = 1, total_row: bool = False) -> TableStyle:
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD),
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]
@@ -146,7 +155,7 @@ def _party(tr: Translator, label: str, case: dict[str, Any], fields: tuple[str, 
 
 
 def _schedule(tr: Translator, sim: dict[str, Any]) -> LongTable:
-    rows: list[list[str]] = [[printable(tr(c)) for c in T.SCHEDULE_COLUMNS]]
+    rows: list[list[Any]] = [header(tr, T.SCHEDULE_COLUMNS)]
     for i in sim["instalments"]:
         rows.append(
             [str(i["n"]), printable(tr.date(i["date"]))]
@@ -171,7 +180,7 @@ def _schedule(tr: Translator, sim: dict[str, Any]) -> LongTable:
 
 
 def _credits(tr: Translator, sim: dict[str, Any]) -> Table:
-    rows: list[list[str]] = [[printable(tr(c)) for c in T.CREDIT_COLUMNS]]
+    rows: list[list[Any]] = [header(tr, T.CREDIT_COLUMNS)]
     for credit in sim["tax_credits"]:
         rows.append(
             [
@@ -182,7 +191,7 @@ def _credits(tr: Translator, sim: dict[str, Any]) -> Table:
             ]
         )
     rows.append([printable(tr(T.TOTAL)), "", "", printable(amount(tr, sim["total_tax_credits"]))])
-    table = Table(rows, colWidths=[2.6 * cm, 2.2 * cm, 3.0 * cm, 3.0 * cm], hAlign="LEFT")
+    table = Table(rows, colWidths=[3.2 * cm, 2.2 * cm, 3.0 * cm, 3.0 * cm], hAlign="LEFT")
     table.setStyle(grid_style(total_row=True))
     return table
 
