@@ -21,6 +21,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate a case (JSON file or - for stdin)")
     ev.add_argument("case", help="path to a case JSON file, or - for standard input")
 
+    sched = sub.add_parser(
+        "schedule", help="the repayment table of a case as PDF or CSV (for the deed)"
+    )
+    sched.add_argument("case", help="path to a case JSON file, or - for standard input")
+    sched.add_argument("--regime", required=True, help="the regime's contract key (see evaluate)")
+    sched.add_argument("--format", choices=["pdf", "csv"], default="pdf")
+    sched.add_argument("--lang", choices=["nl", "fr", "en"], default="en")
+    sched.add_argument(
+        "-o", "--output", default=None, help="file to write (- = stdout; default: its own name)"
+    )
+
     chat = sub.add_parser("chat", help="talk to leenwijzer in this terminal")
     chat.add_argument("--lang", choices=["nl", "fr", "en"], default=None)
     chat.add_argument("--prefill", default=None, help="a case JSON file with known answers")
@@ -62,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.evaluate_cli import run_evaluate
 
         return run_evaluate(args.case)
+    if args.command == "schedule":
+        from bot.schedule_cli import run_schedule
+
+        return run_schedule(args.case, args.regime, args.format, args.lang, args.output)
     if args.command == "chat":
         from bot.terminal import run_chat
 

@@ -7,6 +7,7 @@ line and prints every reply, so a conversation can be scripted:
 
 Buttons are shown as numbered choices and can be answered by their number. Lines that
 start with "/" are commands (/back, /restart, /language fr, /help, /forget, /advisor).
+A repayment table asked for as PDF or CSV is written to the current directory.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ def render_reply(reply: Reply) -> str:
     return "\n".join(parts)
 
 
+def save_document(reply: Reply, directory: Path) -> Reply:
+    """Write the reply's attachment into `directory`; the reply then names the file."""
+    from dialogs.documents import render_document
+
+    assert reply.document is not None
+    rendered = render_document(reply.document)
+    target = directory / rendered.filename
+    target.write_bytes(rendered.content)
+    return Reply(f"{reply.text}\n→ {target}", reply.buttons, reply.table)
+
+
 def event_for(line: str, buttons: list[Any]) -> Event:
     """The event a typed line stands for: a command, a numbered button, or text."""
     text = line.strip()
@@ -77,6 +89,8 @@ def chat(
     buttons: list[Any] = []
     while True:
         for reply in replies:
+            if reply.document is not None:
+                reply = save_document(reply, Path.cwd())
             stdout.write(render_reply(reply) + "\n\n")
             if reply.buttons:
                 buttons = list(reply.buttons)

@@ -23,10 +23,19 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogs import render
+from dialogs import documents, render
 from dialogs.answers import AnswerError, simplify
 from dialogs.evaluation import build_case, flatten_case, regime, run_rules, still_needed
-from dialogs.events import COMMANDS, ERASE_KEY, LANGUAGES, RECEIPT_KEY, Button, Event, Reply
+from dialogs.events import (
+    COMMANDS,
+    DOCUMENT_FORMATS,
+    ERASE_KEY,
+    LANGUAGES,
+    RECEIPT_KEY,
+    Button,
+    Event,
+    Reply,
+)
 from dialogs.flow import CASE_FIELDS, QUESTIONS, Question, When
 from dialogs.i18n import N_, Translator, normalise_lang
 from rules import CaseError, parse_case, partner_figures_count, partner_thresholds
@@ -261,6 +270,8 @@ class Turn:
             self.edit(key[5:])
         elif key.startswith("table.") and self.st["done"]:
             self.show_table(key[6:])
+        elif key.startswith("doc.") and self.st["done"]:
+            self.send_document(key)
         elif self.st["mode"] == "ask":
             question = QUESTIONS[self.st["q"]]
             if key == "unknown" and question.unknown:
@@ -568,20 +579,56 @@ class Turn:
                 "verdicts": {item["regime"]: item["verdict"] for item in answer["regimes"]},
             }
 
+    def result_buttons(self, answer: dict[str, Any]) -> list[Button]:
+        """The buttons under a result (tables, documents, change, advisor, restart)."""
+        st = self.st
+        return render.result(self.tr, st["role"], answer, st["unknown"])[-1][1]
+
     def show_table(self, name: str) -> None:
+        """The regime's schedule by year (the full table is in the PDF and CSV)."""
         answer = self.evaluation()
         try:
             part = regime(answer, name)
         except KeyError:
             part = {}
-        table = render.schedule_table(self.tr, part.get("simulation"))
+        table = documents.yearly_summary(self.tr, part.get("simulation"))
         if table is None:
             self.say(N_("There is no repayment table for that."))
             self.prompt()
             return
+        title = self.tr(N_("Repayment table: {regime}"), regime=render.regime_name(self.tr, name))
         self.emit(
-            self.tr(N_("Repayment table: {regime}"), regime=render.regime_name(self.tr, name)),
+            title + "\n" + self.tr(N_("Per year, amounts in euro. The full table: PDF or CSV.")),
+            self.result_buttons(answer),
             table=table,
+        )
+
+    def send_document(self, key: str) -> None:
+        """Attach the regime's repayment table as PDF or CSV (rendered by the transport)."""
+        _, fmt, name = (key.split(".", 2) + ["", ""])[:3]
+        answer = self.evaluation()
+        if fmt not in DOCUMENT_FORMATS:
+            self.say(N_("That button belongs to an earlier question."))
+            self.prompt()
+            return
+        try:
+            document = documents.document_request(
+                answer,
+                build_case(self.st["answers"]),
+                name,
+                "csv" if fmt == "csv" else "pdf",
+                self.st["lang"],
+            )
+        except documents.DocumentUnavailable as err:
+            self.emit(err.message(self.tr))
+            self.prompt()
+            return
+        title = self.tr(N_("Repayment table: {regime}"), regime=render.regime_name(self.tr, name))
+        lines = [f"{title} ({fmt.upper()})", documents.registration(self.tr, name)]
+        self.emit(
+            "\n".join(line for line in lines if line),
+            self.result_buttons(answer),
+            document=document,
         )
 
 

@@ -73,19 +73,71 @@ class Table:
     rows: list[list[str]]
 
 
+DocumentFormat = Literal["pdf", "csv"]
+DOCUMENT_FORMATS: tuple[str, ...] = ("pdf", "csv")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to attach: the repayment table of `regime` as PDF or CSV, in `lang`.
+
+    It describes the request, not the bytes: `case` is the evaluate case (the one the
+    receipt hashes) and `on` the day it was evaluated on (used when the case has no
+    closing date). A transport renders the bytes when it sends the reply
+    (`dialogs.documents.render_document`), so a reply stays small and JSON-serialisable
+    in the outbox, and a document is always computed from the rules' own answer.
+    """
+
+    format: DocumentFormat
+    regime: str
+    lang: str
+    filename: str
+    case: dict[str, Any]
+    on: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "regime": self.regime,
+            "lang": self.lang,
+            "filename": self.filename,
+            "case": self.case,
+            "on": self.on,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Document:
+        fmt: DocumentFormat = "csv" if data.get("format") == "csv" else "pdf"
+        return Document(
+            format=fmt,
+            regime=str(data["regime"]),
+            lang=str(data.get("lang", "en")),
+            filename=str(data["filename"]),
+            case=dict(data.get("case") or {}),
+            on=str(data["on"]),
+        )
+
+
 @dataclass(frozen=True)
 class Reply:
-    """One message to show: plain text (never HTML), optional buttons, optional table."""
+    """One message to show: plain text (never HTML), optional buttons, table, document."""
 
     text: str
     buttons: list[Button] = field(default_factory=list)
     table: Table | None = None
+    document: Document | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The reply as in the chat contract (`buttons`/`table` only when present)."""
+        """The reply as in the chat contract (`buttons`/`table`/`document` only when present).
+
+        `document` carries the whole request (the case included) for the outbox; the web
+        edge shows a client only its format, file name and bytes.
+        """
         out: dict[str, Any] = {"text": self.text}
         if self.buttons:
             out["buttons"] = [{"key": b.key, "label": b.label} for b in self.buttons]
         if self.table is not None:
             out["table"] = {"columns": list(self.table.columns), "rows": self.table.rows}
+        if self.document is not None:
+            out["document"] = self.document.to_json()
         return out

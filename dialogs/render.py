@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from dialogs.evaluation import PRIVATE_LENDER_REGIMES, REGIMES, regimes_in_play
-from dialogs.events import Button, Table
+from dialogs.events import Button
 from dialogs.explain import explain, pct
 from dialogs.flow import FLOW, QUESTIONS, When
 from dialogs.i18n import N_, Translator
@@ -110,12 +110,14 @@ def result(
         lines.extend(regime_lines(tr, part, unknown))
         if part.get("simulation"):
             simulations.append(simulation_text(tr, part, answer))
-            table_buttons.append(
+            table_buttons += [
                 Button(
                     f"table.{name}",
                     tr(N_("Repayment table: {regime}"), regime=regime_name(tr, name)),
-                )
-            )
+                ),
+                Button(f"doc.pdf.{name}", tr(N_("PDF: {regime}"), regime=regime_name(tr, name))),
+                Button(f"doc.csv.{name}", tr(N_("CSV: {regime}"), regime=regime_name(tr, name))),
+            ]
     replies: list[tuple[str, list[Button]]] = [("\n".join(lines), [])]
     replies.extend((text, []) for text in simulations)
     closing = notes(tr, answer, in_play)
@@ -496,31 +498,3 @@ def rate_hint(tr: Translator, answer: dict[str, Any]) -> str:
                 high=pct(tr, limits["rate_max_pct"]),
             )
     return ""
-
-
-def schedule_table(tr: Translator, sim: dict[str, Any] | None) -> Table | None:
-    """The full repayment schedule as a table of formatted cells."""
-    if not sim:
-        return None
-    columns = [
-        tr(N_("No.")),
-        tr(N_("Date")),
-        tr(N_("Interest")),
-        tr(N_("Capital")),
-        tr(N_("Outstanding")),
-        tr(N_("Withholding tax")),
-        tr(N_("Net interest")),
-    ]
-    rows = [
-        [
-            str(i["n"]),
-            tr.date(i["date"]),
-            tr.money(i["interest"]),
-            tr.money(i["capital"]),
-            tr.money(i["balance"]),
-            tr.money(i["withholding"]),
-            tr.money(i["net_interest"]),
-        ]
-        for i in sim["instalments"]
-    ]
-    return Table(columns, rows)

@@ -4,11 +4,13 @@ for people (that is the dialogs' job).
 
 Public API (the only names the dialogs and the edges import): `evaluate`, `parse_case`,
 `CaseError`, `Case`, `RULES_VERSION`, `REGIMES` (the registry), `CONDITIONS` (every
-condition id), `partner_thresholds`, `region_of_postal_code`, `MAX_AMOUNT`.
+condition id), `inputs_hash` (the receipt digest), `partner_thresholds`,
+`partner_figures_count`, `region_of_postal_code`, `MAX_AMOUNT`.
 """
 
 from rules.case import MAX_AMOUNT, Case, CaseError, parse_case
 from rules.conditions import CONDITIONS
+from rules.digest import inputs_hash
 from rules.evaluate import CONTRACT, evaluate, rules_version
 from rules.regime import Regime
 from rules.regimes import REGIMES
@@ -27,6 +29,7 @@ __all__ = [
     "CaseError",
     "Regime",
     "evaluate",
+    "inputs_hash",
     "parse_case",
     "partner_figures_count",
     "partner_thresholds",

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.storage.models import OutboxEntry, utcnow
-from dialogs.events import Button, Reply, Table
+from dialogs.events import Button, Document, Reply, Table
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
         text=str(data.get("text", "")),
         buttons=[Button(str(b["key"]), str(b["label"])) for b in data.get("buttons", [])],
         table=Table(list(table["columns"]), [list(r) for r in table["rows"]]) if table else None,
+        document=Document.from_json(data["document"]) if data.get("document") else None,
     )
 
 

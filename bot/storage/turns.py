@@ -16,7 +16,6 @@ and the same id again gets that answer back without the event being applied agai
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import logging
 import random
@@ -36,6 +35,7 @@ from bot.storage.models import Conversation, OutboxEntry, ProcessedUpdate, Resul
 from bot.storage.outbox import delete_user as delete_outbox_of_user
 from bot.storage.outbox import replies_to_json
 from dialogs.events import ERASE_KEY, RECEIPT_KEY, Event, Reply
+from rules import inputs_hash
 
 log = logging.getLogger(__name__)
 
@@ -273,14 +273,6 @@ def _erase(session: Session, channel: str, user_key: str) -> None:
     )
     delete_outbox_of_user(session, channel, user_key)
     web_turns.delete_user(session, channel, user_key)
-
-
-def inputs_hash(case: Any) -> str:
-    """SHA-256 of the canonical JSON of a case (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(
-        case, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _result_row(channel: str, user_key: str, receipt: dict[str, Any]) -> Result:

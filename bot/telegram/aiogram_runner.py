@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
+import anyio.to_thread
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -25,6 +26,7 @@ from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -38,6 +40,7 @@ from bot.settings import Settings
 from bot.telegram.incoming import Incoming, event_from_button, event_from_text
 from bot.telegram.render import Outgoing
 from bot.telegram.runner import ALLOWED_UPDATES, TelegramRunner
+from dialogs.documents import render_document
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +157,15 @@ class AiogramRunner(TelegramRunner):
                 for row in message.keyboard
             ]
         )
+        if message.document is not None:
+            done = await anyio.to_thread.run_sync(render_document, message.document)
+            await self.bot.send_document(
+                chat_id,
+                BufferedInputFile(done.content, filename=done.filename),
+                caption=message.text or None,
+                reply_markup=keyboard if message.keyboard else None,
+            )
+            return
         await self.bot.send_message(
             chat_id,
             message.text,

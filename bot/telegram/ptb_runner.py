@@ -11,10 +11,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -27,6 +29,7 @@ from bot.settings import Settings
 from bot.telegram.incoming import Incoming, event_from_button, event_from_text
 from bot.telegram.render import Outgoing
 from bot.telegram.runner import ALLOWED_UPDATES, TelegramRunner
+from dialogs.documents import render_document
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,17 @@ class PtbRunner(TelegramRunner):
                 for row in message.keyboard
             ]
         )
+        if message.document is not None:
+            done = await anyio.to_thread.run_sync(render_document, message.document)
+            await with_network_retries(
+                lambda: self.app.bot.send_document(
+                    chat_id,
+                    InputFile(done.content, filename=done.filename),
+                    caption=message.text or None,
+                    reply_markup=keyboard if message.keyboard else None,
+                )
+            )
+            return
         entities = [MessageEntity(**entity) for entity in message.entities()]  # type: ignore[arg-type]
         await with_network_retries(
             lambda: self.app.bot.send_message(

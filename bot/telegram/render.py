@@ -1,16 +1,17 @@
 """Replies as Bot API messages: split under 4096 characters, tables in monospace.
 
 Text is sent as plain text (no parse mode, so nothing needs escaping); a table is its own
-message formatted with a `pre` entity. Buttons go on the last message of a reply, as an
-inline keyboard whose callback data is the button's key.
+message formatted with a `pre` entity; a document (the repayment table as PDF or CSV) is
+its own sendDocument, rendered when it is sent. Buttons go on the last message of a
+reply, as an inline keyboard whose callback data is the button's key.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from dialogs.events import Button, Reply, Table
+from dialogs.events import Button, Document, Reply, Table
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +25,13 @@ SHORT_LABEL = 16
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One sendMessage: text, whether it is all monospace, keyboard rows of buttons."""
+    """One sendMessage (or, with `document`, one sendDocument whose caption is `text`):
+    text, whether it is all monospace, keyboard rows of buttons."""
 
     text: str
     monospace: bool = False
     keyboard: list[list[Button]] = field(default_factory=list)
+    document: Document | None = None
 
     def entities(self) -> list[dict[str, object]]:
         """The message entities (a single `pre` block for a monospace message)."""
@@ -49,10 +52,12 @@ def render(replies: list[Reply]) -> list[Outgoing]:
         parts = [Outgoing(chunk) for chunk in split_text(reply.text)]
         if reply.table is not None:
             parts += [Outgoing(chunk, monospace=True) for chunk in table_blocks(reply.table)]
+        if reply.document is not None:
+            parts.append(Outgoing("", document=reply.document))
         keyboard = keyboard_rows(reply.buttons)
         if keyboard:
             last = parts[-1] if parts else Outgoing("…")
-            parts[-1:] = [Outgoing(last.text, last.monospace, keyboard)]
+            parts[-1:] = [replace(last, keyboard=keyboard)]
         messages += parts
     return messages
 

@@ -125,6 +125,8 @@ def build_api_router(
     handle: HandleFn, case_schema: dict[str, Any] | None, session_exists: SessionExistsFn
 ) -> APIRouter:
     """The `/api/v1` routes bound to a conversation `handle` and its `session_exists`."""
+    from bot.web.documents import reply_json
+
     router = APIRouter(prefix="/api/v1")
     evaluate_extra: dict[str, Any] = {}
     if case_schema is not None:
@@ -186,7 +188,7 @@ def build_api_router(
             {
                 "session": session,
                 "lang": result.lang,
-                "replies": [reply.to_json() for reply in result.replies],
+                "replies": [await reply_json(reply) for reply in result.replies],
                 "done": result.done,
             }
         )

@@ -25,6 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 from bot.settings import Settings, get_settings
 from bot.web.api import HandleFn, build_api_router
 from bot.web.config import WebConfig
+from bot.web.documents import build_schedule_router
 from bot.web.pages import (
     DEMO_CSS,
     build_widget_script,
@@ -164,6 +165,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)
     case_schema, case_defs = case_schemas()
     app.include_router(build_api_router(handle, case_schema, session_exists))
+    app.include_router(build_schedule_router(case_schema))
     base_openapi = app.openapi
 
     def openapi_with_case_schemas() -> dict[str, Any]:

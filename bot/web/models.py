@@ -108,12 +108,23 @@ class TableOut(BaseModel):
     rows: list[list[str]]
 
 
+class DocumentOut(BaseModel):
+    """A file the reply offers (the repayment table): its bytes, base64."""
+
+    format: Literal["pdf", "csv"]
+    regime: str
+    filename: str
+    media_type: str
+    data: str
+
+
 class ReplyOut(BaseModel):
-    """One message: plain text (never HTML), optional buttons and table."""
+    """One message: plain text (never HTML), optional buttons, table and document."""
 
     text: str
     buttons: list[ButtonOut] | None = None
     table: TableOut | None = None
+    document: DocumentOut | None = None
 
 
 class ChatResponse(BaseModel):

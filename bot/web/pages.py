@@ -53,6 +53,7 @@ WIDGET_TEXT: dict[str, str] = {
     "send": N_("Send"),
     "log": N_("Conversation with leenwijzer"),
     "table": N_("Repayment table"),
+    "download": N_("Download"),
     "choices": N_("Choices"),
     "tooMany": N_("One moment: too many messages in a row. Try again in {seconds} s."),
     "offline": N_("The server cannot be reached. Try again in a moment."),

@@ -31,6 +31,7 @@ class RegimeTexts:
     - `name`: the product name ("Winwinlening", "Proxi loan");
     - `agency`: who registers the loan (or lends) and where to read more;
     - `registration`: what to do after signing (deadline, documents), or None;
+    - `deed`: the same, as printed under the repayment table (or what the table is);
     - `explanations`: condition id -> `Explain`, for the regime's own conditions;
     - `uncertain`: parameter name (in the regime's file) -> what it is, in words;
     - `not_for_lender`: why the regime is not one a private lender can use, if so.
@@ -39,6 +40,7 @@ class RegimeTexts:
     name: str
     agency: str
     registration: str | None = None
+    deed: str | None = None
     explanations: dict[str, Explain] = field(default_factory=dict)
     uncertain: dict[str, str] = field(default_factory=dict)
     not_for_lender: str | None = None

@@ -71,6 +71,10 @@ def _capital_holiday(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> 
 TEXTS = RegimeTexts(
     name=N_("PMV co-financing"),
     agency=N_("PMV (Participatiemaatschappij Vlaanderen), pmv.eu; more on vlaio.be"),
+    deed=N_(
+        "PMV co-financing is a loan from PMV to the enterprise, not a loan between private "
+        "persons: this table is a simulation."
+    ),
     explanations={
         "project.amount": _amount,
         "project.own_contribution": _own,

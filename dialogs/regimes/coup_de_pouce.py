@@ -41,6 +41,11 @@ TEXTS = RegimeTexts(
         "request to Wallonie Entreprendre within 3 months of handing over the funds, with "
         "the bank statement that proves the payment (no tax benefit without it)."
     ),
+    deed=N_(
+        "Ask Wallonie Entreprendre to register the loan within 3 months of handing over "
+        "the funds, with the contract, this repayment table and the bank statement that "
+        "proves the payment."
+    ),
     explanations={"borrower.age": _age, "borrower.excluded_activity": _excluded_activity},
     uncertain={
         "in_force_from": N_("the first day of the prêt Coup de Pouce in October 2016"),

@@ -36,6 +36,11 @@ TEXTS = RegimeTexts(
         "Make the deed with the official online form and the repayment table in three "
         "signed copies; one goes to the Brussels Guarantee Fund within 3 months."
     ),
+    deed=N_(
+        "Sign the deed (made with the official online form) and this repayment table in "
+        "three copies; send one to the Brussels Guarantee Fund within 3 months, by "
+        "registered letter or as a scanned PDF."
+    ),
     explanations={"lender.cap_year": _year_cap, "borrower.excluded_sector": _excluded_sector},
     uncertain={
         "max_shareholding_pct": CHANGES_2023,

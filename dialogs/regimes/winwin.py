@@ -15,6 +15,11 @@ TEXTS = RegimeTexts(
         "Sign the deed from the official model with its repayment table in three copies; "
         "the third goes to PMV within 3 months of closing."
     ),
+    deed=N_(
+        "Sign the deed (the official model) and this repayment table in three copies; send "
+        "the third to PMV (Participatiemaatschappij Vlaanderen) within 3 months of the "
+        "closing."
+    ),
     uncertain={
         "lender_cap": REFORM_2020,
         "borrower_cap": REFORM_2020,

@@ -14,13 +14,13 @@ from tests.dialogs.sample_cases import COMPLETE
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _chat(args: list[str], lines: list[str]) -> subprocess.CompletedProcess[str]:
+def _chat(args: list[str], lines: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", *args],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         timeout=120,
         check=False,
     )
@@ -49,7 +49,21 @@ def test_prefill_gives_the_result_first_and_the_table_on_request(tmp_path: Path)
     first = done.stdout.split("> ")[0]
     assert "✅ Prêt Winwin\u00a0: possible" in first  # French: no-break space before ":"
     assert "Tableau d'amortissement\u00a0: prêt Winwin" in done.stdout
-    assert "15 mars 2032" in done.stdout
+    years = [line.split()[0] for line in done.stdout.splitlines() if line.strip()[:3] == "203"]
+    assert years[-1] == "2032"  # the table per year, down to the last one
+
+
+def test_a_pdf_asked_for_in_the_terminal_is_written_to_the_current_directory(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(COMPLETE), encoding="utf-8")
+    done = _chat(["--lang", "nl", "--prefill", str(path)], ["2", "3"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "aflossingstabel-winwin-2024-03-15.pdf"
+    csv = tmp_path / "aflossingstabel-winwin-2024-03-15.csv"
+    assert pdf.read_bytes().startswith(b"%PDF-") and f"→ {pdf}" in done.stdout
+    assert csv.read_bytes().startswith("\ufeff".encode())
 
 
 def test_unreadable_prefill_exits_2(tmp_path: Path) -> None:

@@ -132,6 +132,9 @@
     "padding:6px 12px;font-size:14px;cursor:pointer;text-align:left}",
     ".choice:hover:not(:disabled){background:#e6effa}",
     ".choice:disabled{border-color:#c3cad3;color:#6a7480;cursor:default}",
+    ".doc{align-self:flex-start;display:inline-block;padding:6px 12px;border-radius:8px;",
+    "background:#0b5cad;color:#fff;text-decoration:none;font-size:14px}",
+    ".doc.gone{background:#eef2f7;color:#6a7480}",
     ".wrap{max-width:100%;overflow-x:auto;align-self:stretch;border:1px solid #d5dbe3;border-radius:8px}",
     "table{border-collapse:collapse;font-size:12px;width:100%}",
     "th,td{padding:4px 6px;border-bottom:1px solid #e3e7ec;white-space:nowrap}",
@@ -240,9 +243,28 @@
     return wrap;
   }
 
+  /* A reply's document (the repayment table as PDF or CSV) arrives as base64 bytes; it
+     becomes a download link for this page's life. Only its name is kept in localStorage,
+     so after a reload the button has to be pressed again. */
+  var downloads = [];
+  function documentUrl(doc) {
+    var bytes = atob(doc.data);
+    var buffer = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) buffer[i] = bytes.charCodeAt(i);
+    return URL.createObjectURL(new Blob([buffer], { type: doc.media_type }));
+  }
+  function renderDocument(item) {
+    var found = null;
+    downloads.forEach(function (entry) { if (entry.item === item) found = entry.url; });
+    var label = t("download") + ": " + item.document.filename;
+    if (!found) return el("span", { class: "doc gone" }, item.document.filename);
+    return el("a", { class: "doc", href: found, download: item.document.filename }, label);
+  }
+
   function renderItem(item, index) {
     var nodes = [el("div", { class: "msg " + item.who }, item.text)];
     if (item.table) nodes.push(renderTable(item.table));
+    if (item.document) nodes.push(renderDocument(item));
     if (item.buttons && item.buttons.length) {
       var group = el("div", { class: "choices", role: "group", "aria-label": t("choices") });
       item.buttons.forEach(function (button) {
@@ -364,8 +386,13 @@
       disableOldChoices();
       state.activeFrom = state.items.length;
       (data.replies || []).forEach(function (reply) {
-        append({ who: "bot", text: reply.text, buttons: reply.buttons || null,
-          table: reply.table || null });
+        var item = { who: "bot", text: reply.text, buttons: reply.buttons || null,
+          table: reply.table || null };
+        if (reply.document && reply.document.data) {
+          item.document = { filename: reply.document.filename, format: reply.document.format };
+          downloads.push({ item: item, url: documentUrl(reply.document) });
+        }
+        append(item);
       });
       save();
       var fresh = log.querySelector(".choice:not(:disabled)");

@@ -69,6 +69,8 @@ class FakeBotApi:
 
     calls: list[Call] = field(default_factory=list)
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: The bytes of each document sent, by the message id that carries it.
+    files: dict[int, bytes] = field(default_factory=dict)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     _queue: list[dict[str, Any]] = field(default_factory=list)
@@ -285,6 +287,44 @@ class FakeBotApi:
         self.messages[message["message_id"]] = message
         return message
 
+    def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A multipart upload: the file is the `document` field, or the field that
+        `attach://name` names (aiogram's way); its bytes are kept in `files`."""
+        chat_id = int(params["chat_id"])
+        upload = params.get("document")
+        if isinstance(upload, str) and upload.startswith("attach://"):
+            upload = params.get(upload[len("attach://") :])
+        if not isinstance(upload, Upload):
+            raise web.HTTPBadRequest(text="sendDocument needs an uploaded file")
+        message_id = next(self._ids)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
+            "from": BOT_USER,
+            "document": {
+                "file_id": f"file{message_id}",
+                "file_unique_id": f"u{message_id}",
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_size": len(upload.content),
+            },
+        }
+        for optional in ("caption", "reply_markup"):
+            if params.get(optional):
+                message[optional] = params[optional]
+        self.messages[message_id] = message
+        self.files[message_id] = upload.content
+        return message
+
+    def documents_to(self, chat_id: int) -> list[tuple[dict[str, Any], bytes]]:
+        """The documents sent to a chat: (the message's `document`, its bytes), oldest first."""
+        return [
+            (m["document"], self.files[m["message_id"]])
+            for m in self.sent_to(chat_id)
+            if "document" in m
+        ]
+
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self.messages.get(int(params["message_id"]))
         if message is None or message["chat"]["id"] != int(params["chat_id"]):
@@ -334,6 +374,15 @@ class FakeBotApi:
         return copy.deepcopy(self._queue)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart request."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
 def _keys(message: dict[str, Any]) -> list[str]:
     markup = message.get("reply_markup") or {}
     return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
@@ -347,7 +396,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
         raw.update(json.loads(body) if body else {})
     elif request.can_read_body:
         form = await request.post()
-        raw.update({k: v for k, v in form.items() if isinstance(v, str)})
+        for name, value in form.items():
+            if isinstance(value, str):
+                raw[name] = value
+            elif isinstance(value, web.FileField):
+                raw[name] = Upload(value.filename, value.content_type, value.file.read())
     for name in JSON_FIELDS & raw.keys():
         if isinstance(raw[name], str):
             raw[name] = json.loads(raw[name])

@@ -5,8 +5,11 @@ The real client libraries talk HTTP to the fake Bot API; the real dialog answers
 
 from __future__ import annotations
 
+import io
+
 import aiohttp
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -112,9 +115,20 @@ async def test_flemish_lender_in_dutch_to_a_result_with_a_repayment_table(bot: B
     tables = [m for m in fake.sent_to(CHAT)[before:] if m.get("entities")]
     assert tables, "the repayment table is sent as a monospace block"
     assert all(m["entities"][0]["type"] == "pre" for m in tables)
-    assert sum(m["text"].count("\n") - 1 for m in tables) == 96  # every instalment
+    # one short table per year (2024 … 2032), not the 96 instalments: those are documents
+    assert len(tables) == 1 and tables[0]["text"].count("\n") - 1 == 9
     assert all(utf16_len(m["text"]) <= MAX_MESSAGE for m in fake.sent_to(CHAT))
-    presses = sum(1 for action, _ in WINWIN_NL if action == "press") + 1
+    assert {"doc.pdf.winwin", "doc.csv.winwin"} <= set(fake.last_keys(CHAT))
+    await bot.press(CHAT, "doc.pdf.winwin")
+    await bot.press(CHAT, "doc.csv.winwin")
+    (pdf_meta, pdf), (csv_meta, csv) = fake.documents_to(CHAT)
+    assert pdf_meta["file_name"] == "aflossingstabel-winwin-2024-03-15.pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Aflossingstabel: Winwinlening" in text and "3.852,68" in text and "PMV" in text
+    assert csv_meta["file_name"].endswith(".csv") and csv.startswith("\ufeffNr.;".encode())
+    assert len(csv.decode("utf-8").splitlines()) == 97  # the header and 96 instalments
+    assert "doc.csv.winwin" in fake.last_keys(CHAT)  # the document keeps the result's buttons
+    presses = sum(1 for action, _ in WINWIN_NL if action == "press") + 3
     assert len(fake.called("answerCallbackQuery")) == presses
 
 

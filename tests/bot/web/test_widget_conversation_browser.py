@@ -153,3 +153,31 @@ def test_french_conversation_to_a_proxi_result(browser: Any, base_url: str) -> N
             page.screenshot(path=str(target / "widget-demo-page.png"))
     finally:
         context.close()
+
+
+def test_the_repayment_table_downloads_as_a_pdf_in_the_widget(browser: Any, base_url: str) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, locale="nl-BE", accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        body = converse(page, base_url, "nl", "role.lender", "region.flanders", reload_at=-1)
+        body = act(page, body["replies"][-1], ("button", "doc.pdf.winwin"))
+        sent = body["replies"][0]["document"]
+        assert sent["format"] == "pdf" and "case" not in sent
+        link = page.locator(".panel a.doc").last
+        with page.expect_download() as info:
+            link.click()
+        download = info.value
+        assert download.suggested_filename == sent["filename"]
+        assert sent["filename"].startswith("aflossingstabel-winwin-")
+        content = Path(download.path()).read_bytes()
+        text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages)
+        assert "Aflossingstabel: Winwinlening" in text and "PMV" in text
+        assert "geen juridisch of fiscaal advies" in text
+    finally:
+        context.close()
