@@ -3,7 +3,8 @@
 This is the input of the evaluate contract (`shared/contracts/evaluate-json.md`). Every
 field is optional: a missing field means "not known yet", never false or 0. Money and
 percentages are decimal strings (integers are accepted, floats refused: they are not
-exact); dates are ISO `YYYY-MM-DD`; unknown keys are refused so that a typo is an error.
+exact); dates are ISO `YYYY-MM-DD`, a closing date from 1900 to 2100; unknown keys are
+refused so that a typo is an error.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ Frequency = Literal["monthly", "quarterly", "half_yearly", "annual"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Larger amounts are refused as implausible (and to keep exact arithmetic cheap).
 MAX_AMOUNT = Decimal("1000000000000")
+#: The closing dates a case may carry. Far wider than any regime (the scope rule answers
+#: "not covered" before 2015), and far enough from the calendar's end (year 9999) that the
+#: longest loan (50 years, every instalment date after the closing) always has a date.
+EARLIEST_CLOSING_DATE = dt.date(1900, 1, 1)
+LATEST_CLOSING_DATE = dt.date(2100, 12, 31)
 
 
 def _decimal_from_json(raw: Any) -> Decimal:
@@ -86,6 +92,15 @@ def _iso_date(raw: Any) -> dt.date:
         raise ValueError(f"{raw!r} is not a valid date") from exc
 
 
+def _plausible_closing_date(value: dt.date) -> dt.date:
+    if not EARLIEST_CLOSING_DATE <= value <= LATEST_CLOSING_DATE:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: a closing date lies between "
+            f"{EARLIEST_CLOSING_DATE.isoformat()} and {LATEST_CLOSING_DATE.isoformat()}"
+        )
+    return value
+
+
 _as_string = PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json")
 Money = Annotated[
     Decimal,
@@ -103,6 +118,7 @@ Percent = Annotated[
 ]
 Years = Annotated[StrictInt, Field(ge=1, le=50)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+ClosingDate = Annotated[IsoDate, AfterValidator(_plausible_closing_date)]
 
 
 class _Part(BaseModel):
@@ -175,7 +191,7 @@ class Project(_Part):
 class Case(_Part):
     """Everything known so far. `Case()` is a valid, empty case."""
 
-    closing_date: IsoDate | None = None
+    closing_date: ClosingDate | None = None
     lender: Lender = Field(default_factory=Lender)
     borrower: Borrower = Field(default_factory=Borrower)
     loan: Loan = Field(default_factory=Loan)

@@ -46,6 +46,7 @@ def test_stdin() -> None:
         ('{"loan": {"amount": "-5"}}', "loan.amount"),
         ('{"loan": {"amount": "vijftig"}}', "loan.amount"),
         ('{"closing_date": "2024/03/15"}', "closing_date"),
+        ('{"closing_date": "9999-12-31"}', "closing_date"),
         ('{"loan": {"years": "8"}}', "loan.years"),
         ('{"loan": {"rate_pct": 1.5}}', "loan.rate_pct"),
         ('{"loan": {"years": 5.0}}', "loan.years"),
