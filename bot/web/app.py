@@ -2,8 +2,9 @@
 
 `create_app()` wires the real conversation service and storage; tests inject a fake
 `handle`/`healthcheck` and a tighter `WebConfig`. Middleware order, outermost first:
-security headers → CORS → rate limit → body cap → JSON-only → routes, so even a 413 or
-429 carries the CORS and nosniff headers a cross-origin widget needs to read it.
+security headers → CORS → rate limit → body cap → JSON-only → internal error → routes, so
+even a 413, a 429 or a 500 carries the CORS and nosniff headers a cross-origin widget needs
+to read it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.web.pages import (
 from bot.web.ratelimit import TokenBucketLimiter
 from bot.web.security import (
     BodyLimitMiddleware,
+    InternalErrorMiddleware,
     JsonOnlyMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -201,6 +203,7 @@ def create_app(
         app.add_route(webhook_path, telegram_runner.handle_webhook, methods=["POST"])
 
     limiter = TokenBucketLimiter(web_config.rate_limit_per_second, web_config.rate_limit_burst)
+    app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(JsonOnlyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=web_config.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
