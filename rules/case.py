@@ -25,6 +25,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    WithJsonSchema,
 )
 
 Region = Literal["flanders", "brussels", "wallonia", "abroad"]
@@ -101,6 +102,44 @@ def _plausible_closing_date(value: dt.date) -> dt.date:
     return value
 
 
+# What the validators above accept, as JSON Schema, so that the published schema (the
+# web API's OpenAPI) says exactly that: a decimal string (or a JSON integer), never a float.
+_MONEY_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": r"^\s*0*([0-9]{1,12}(\.[0-9]{1,2})?|1000000000000(\.0{1,2})?)\s*$",
+            },
+            {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+        ],
+        "description": 'A decimal string, at most 2 decimals, 0 to 1000000000000 ("1234.56").',
+    },
+    mode="validation",
+)
+_PERCENT_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": r"^\s*0*([0-9]{1,2}(\.[0-9]{1,4})?|100(\.0{1,4})?)\s*$",
+            },
+            {"type": "integer", "minimum": 0, "maximum": 100},
+        ],
+        "description": 'A percentage as a decimal string, at most 4 decimals, 0 to 100 ("1.5").',
+    },
+    mode="validation",
+)
+_CLOSING_DATE_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "format": "date",
+        "pattern": r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "description": "ISO date YYYY-MM-DD, from 1900-01-01 to 2100-12-31.",
+    },
+    mode="validation",
+)
+
 _as_string = PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json")
 Money = Annotated[
     Decimal,
@@ -108,6 +147,7 @@ Money = Annotated[
     AfterValidator(_non_negative),
     AfterValidator(_at_most_places(2)),
     _as_string,
+    _MONEY_SCHEMA,
 ]
 Percent = Annotated[
     Decimal,
@@ -115,10 +155,11 @@ Percent = Annotated[
     AfterValidator(_percentage),
     AfterValidator(_at_most_places(4)),
     _as_string,
+    _PERCENT_SCHEMA,
 ]
 Years = Annotated[StrictInt, Field(ge=1, le=50)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-ClosingDate = Annotated[IsoDate, AfterValidator(_plausible_closing_date)]
+ClosingDate = Annotated[IsoDate, AfterValidator(_plausible_closing_date), _CLOSING_DATE_SCHEMA]
 
 
 class _Part(BaseModel):
