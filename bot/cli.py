@@ -40,6 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.settings import SettingsError
+
+    try:
+        return run(args)
+    except SettingsError as error:  # a setting the operator must fix: one line, no traceback
+        print(f"leenwijzer {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen sub-command; a `SettingsError` it raises is the operator's to fix."""
     if args.command == "evaluate":
         from bot.evaluate_cli import run_evaluate
 
@@ -57,8 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_telegram()
     if args.command == "db":
+        from bot.settings import get_settings
         from bot.storage.migrations import upgrade
 
+        get_settings().prepare_data_dir()
         upgrade()
         return 0
     return 2  # pragma: no cover - argparse already refused
