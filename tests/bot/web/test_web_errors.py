@@ -13,31 +13,22 @@ import pytest
 from conftest import ALLOWED
 from fastapi.testclient import TestClient
 from live_server import serving
-from web_fakes import FakeHandle, FakeTurn, healthy
+from web_fakes import FailingHandle, healthy
 
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.config import WebConfig
-from dialogs.events import Event
 
 CHAT = "/api/v1/chat"
 START = {"event": {"type": "start"}}
 BOOM = {"event": {"type": "text", "text": "boom"}}
 
 
-class FailingHandle(FakeHandle):
-    """The fake conversation service, except that the text "boom" fails the turn."""
-
-    async def __call__(self, channel: str, user_key: str, event: Event) -> FakeTurn:
-        if event.type == "text" and event.text == "boom":
-            raise RuntimeError("the database went away")
-        return await super().__call__(channel, user_key, event)
-
-
-def failing_app() -> object:
+def failing_app(allowed: str = ALLOWED) -> object:
+    """The app on a conversation service that fails on "boom"; `allowed` origins."""
     fake = FailingHandle()
     return create_app(
-        Settings(LEENWIJZER_ALLOWED_ORIGINS=ALLOWED),
+        Settings(LEENWIJZER_ALLOWED_ORIGINS=allowed),
         handle=fake,
         session_exists=fake.exists,
         healthcheck=healthy,
