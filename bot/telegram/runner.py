@@ -245,7 +245,7 @@ class TelegramRunner(ABC):
         except ValueError:  # UnicodeDecodeError included
             return None, "not JSON (or not UTF-8)"
         if not isinstance(data, dict):
-            return None, f"a JSON {type(data).__name__}, not an object"
+            return None, f"JSON {_json_kind(data)}, not an object"
         update_id = data.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return None, "update_id missing or not an integer"
@@ -278,6 +278,17 @@ class TelegramRunner(ABC):
         self, commands: list[tuple[str, str]], language_code: str | None
     ) -> None:
         """setMyCommands for one language (None: the default list)."""
+
+
+def _json_kind(value: object) -> str:
+    """The JSON name of a decoded value's kind (array, string, number, boolean, null)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, list):
+        return "array"
+    return "string" if isinstance(value, str) else "number"
 
 
 def _summary(error: Exception) -> str:
