@@ -69,6 +69,17 @@ def retention_days(value: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.settings import SettingsError
+
+    try:
+        return run(args)
+    except SettingsError as error:  # a setting the operator must fix: one line, no traceback
+        print(f"leenwijzer {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen sub-command; a `SettingsError` it raises is the operator's to fix."""
     if args.command == "evaluate":
         from bot.evaluate_cli import run_evaluate
 
@@ -94,8 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_purge(args.older_than)
     if args.command == "db":
+        from bot.settings import get_settings
         from bot.storage.migrations import upgrade
 
+        get_settings().prepare_data_dir()
         upgrade()
         return 0
     return 2  # pragma: no cover - argparse already refused

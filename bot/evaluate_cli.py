@@ -1,7 +1,7 @@
 """`leenwijzer evaluate CASE.json`: the evaluate contract on the command line.
 
-Prints the answer JSON on stdout and exits 0; bad input gets a message naming the
-field on stderr, exit 2, and nothing on stdout.
+Prints the answer JSON on stdout and exits 0; bad input (a field, or a file that is not
+UTF-8 JSON) gets a one-line message naming it on stderr, exit 2, and nothing on stdout.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from rules import CaseError, evaluate, parse_case
 
 EXIT_BAD_INPUT = 2
+TOO_DEEP = "not valid JSON: nested too deeply"
 
 
 def _fail(message: str) -> int:
@@ -33,18 +34,41 @@ class JsonFraction:
         return self.text
 
 
+def _read_bytes(path: str) -> bytes:
+    """The raw bytes of `path`, or of standard input for `-` (decoded by us, not the locale)."""
+    if path != "-":
+        return Path(path).read_bytes()
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding program replaced sys.stdin)
+        return sys.stdin.read().encode("utf-8", "surrogateescape")
+    data: bytes = buffer.read()
+    return data
+
+
 def run_evaluate(path: str) -> int:
-    """Evaluate the case in `path` (`-` = standard input) and print the answer."""
+    """Evaluate the case in `path` (`-` = standard input) and print the answer.
+
+    Every bad input, JSON nested too deeply or bytes that are not UTF-8 included, is a
+    one-line message on stderr and exit 2, never a traceback.
+    """
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        raw = _read_bytes(path)
     except OSError as exc:
         return _fail(f"cannot read {path}: {exc.strerror}")
     try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not data
+    except UnicodeDecodeError as exc:
+        return _fail(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}")
+    try:
         data = json.loads(text, parse_float=JsonFraction)
+    except RecursionError:
+        return _fail(TOO_DEEP)
     except ValueError as exc:
         return _fail(f"not valid JSON: {exc}")
     try:
         case = parse_case(data)
+    except RecursionError:  # the validation's depth budget is what is left of the stack
+        return _fail(TOO_DEEP)
     except CaseError as err:
         return _fail("; ".join(f"{field}: {message}" for field, message in err.errors))
     answer = json.dumps(evaluate(case), ensure_ascii=False, indent=2)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """A setting the process cannot work with; the message names it and says why."""
 
 
 class Settings(BaseSettings):
@@ -39,6 +45,33 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'leenwijzer.sqlite3').resolve()}"
+
+    def prepare_data_dir(self) -> None:
+        """Make sure the SQLite default can be written: LEENWIJZER_DATA_DIR is created,
+        parents too, when it does not exist yet (nothing to do with a DATABASE_URL).
+
+        Raises `SettingsError` naming the folder when it cannot be created or written (a
+        file in the way, no permission, a read-only file system), instead of the database
+        driver's "unable to open database file" much later.
+        """
+        if self.database_url:
+            return
+        folder = self.data_dir
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Writing is the only sure test (permission bits say nothing to root, or on a
+            # read-only mount); SQLite writes its -wal and -shm files next to the database.
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+            if existing is not None and not existing.is_dir():
+                reason = f"{os.fspath(existing)} is a file, not a folder"
+            raise SettingsError(
+                f"LEENWIJZER_DATA_DIR={os.fspath(folder)}: cannot use this folder for the "
+                f"database ({reason})"
+            ) from None
 
     @property
     def allowed_origin_list(self) -> list[str]:

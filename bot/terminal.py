@@ -120,6 +120,9 @@ def run_chat(lang: str | None, prefill_path: str | None) -> int:
         except (OSError, ValueError) as err:
             sys.stderr.write(f"leenwijzer chat: cannot read {prefill_path}: {err}\n")
             return 2
+        except RecursionError:
+            sys.stderr.write(f"leenwijzer chat: cannot read {prefill_path}: nested too deeply\n")
+            return 2
     try:
         return chat(lang, prefill, sys.stdin, sys.stdout, sys.stdin.isatty())
     except KeyboardInterrupt:

@@ -3,7 +3,8 @@
 This is the input of the evaluate contract (`shared/contracts/evaluate-json.md`). Every
 field is optional: a missing field means "not known yet", never false or 0. Money and
 percentages are decimal strings (integers are accepted, floats refused: they are not
-exact); dates are ISO `YYYY-MM-DD`; unknown keys are refused so that a typo is an error.
+exact); dates are ISO `YYYY-MM-DD`, a closing date from 1900 to 2100; unknown keys are
+refused so that a typo is an error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    WithJsonSchema,
 )
 
 Region = Literal["flanders", "brussels", "wallonia", "abroad"]
@@ -46,6 +48,11 @@ InvestorKind = Literal[
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Larger amounts are refused as implausible (and to keep exact arithmetic cheap).
 MAX_AMOUNT = Decimal("1000000000000")
+#: The closing dates a case may carry. Far wider than any regime (the scope rule answers
+#: "not covered" before 2015), and far enough from the calendar's end (year 9999) that the
+#: longest loan (50 years, every instalment date after the closing) always has a date.
+EARLIEST_CLOSING_DATE = dt.date(1900, 1, 1)
+LATEST_CLOSING_DATE = dt.date(2100, 12, 31)
 
 
 def _decimal_from_json(raw: Any) -> Decimal:
@@ -98,6 +105,53 @@ def _iso_date(raw: Any) -> dt.date:
         raise ValueError(f"{raw!r} is not a valid date") from exc
 
 
+def _plausible_closing_date(value: dt.date) -> dt.date:
+    if not EARLIEST_CLOSING_DATE <= value <= LATEST_CLOSING_DATE:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: a closing date lies between "
+            f"{EARLIEST_CLOSING_DATE.isoformat()} and {LATEST_CLOSING_DATE.isoformat()}"
+        )
+    return value
+
+
+# What the validators above accept, as JSON Schema, so that the published schema (the
+# web API's OpenAPI) says exactly that: a decimal string (or a JSON integer), never a float.
+_MONEY_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": r"^\s*0*([0-9]{1,12}(\.[0-9]{1,2})?|1000000000000(\.0{1,2})?)\s*$",
+            },
+            {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+        ],
+        "description": 'A decimal string, at most 2 decimals, 0 to 1000000000000 ("1234.56").',
+    },
+    mode="validation",
+)
+_PERCENT_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": r"^\s*0*([0-9]{1,2}(\.[0-9]{1,4})?|100(\.0{1,4})?)\s*$",
+            },
+            {"type": "integer", "minimum": 0, "maximum": 100},
+        ],
+        "description": 'A percentage as a decimal string, at most 4 decimals, 0 to 100 ("1.5").',
+    },
+    mode="validation",
+)
+_CLOSING_DATE_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "format": "date",
+        "pattern": r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "description": "ISO date YYYY-MM-DD, from 1900-01-01 to 2100-12-31.",
+    },
+    mode="validation",
+)
+
 _as_string = PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json")
 Money = Annotated[
     Decimal,
@@ -105,6 +159,7 @@ Money = Annotated[
     AfterValidator(_non_negative),
     AfterValidator(_at_most_places(2)),
     _as_string,
+    _MONEY_SCHEMA,
 ]
 Percent = Annotated[
     Decimal,
@@ -112,9 +167,11 @@ Percent = Annotated[
     AfterValidator(_percentage),
     AfterValidator(_at_most_places(4)),
     _as_string,
+    _PERCENT_SCHEMA,
 ]
 Years = Annotated[StrictInt, Field(ge=1, le=50)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+ClosingDate = Annotated[IsoDate, AfterValidator(_plausible_closing_date), _CLOSING_DATE_SCHEMA]
 
 
 class _Part(BaseModel):
@@ -192,7 +249,7 @@ class Project(_Part):
 class Case(_Part):
     """Everything known so far. `Case()` is a valid, empty case."""
 
-    closing_date: IsoDate | None = None
+    closing_date: ClosingDate | None = None
     lender: Lender = Field(default_factory=Lender)
     borrower: Borrower = Field(default_factory=Borrower)
     loan: Loan = Field(default_factory=Loan)

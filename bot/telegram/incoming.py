@@ -30,6 +30,34 @@ class Incoming:
     pressed_label: str | None = None
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def malformed(incoming: Incoming) -> str | None:
+    """What is wrong with an `Incoming` a library built from a bad update, or None.
+
+    python-telegram-bot does not check the types of an update's fields (a chat id of
+    "seven" comes through as such); aiogram does. Checking what the turn will use keeps
+    both libraries to the same answer: a malformed update is never a turn.
+    """
+    event = incoming.event
+    problems = [
+        ("update_id", _is_int(incoming.update_id)),
+        ("chat id", _is_int(incoming.chat_id)),
+        ("text", event.type != "text" or isinstance(event.text, str)),
+        ("callback data", event.type != "button" or isinstance(event.key, str)),
+        (
+            "callback query id",
+            incoming.callback_query_id is None or isinstance(incoming.callback_query_id, str),
+        ),
+        ("message id", incoming.message_id is None or _is_int(incoming.message_id)),
+        ("message text", incoming.message_text is None or isinstance(incoming.message_text, str)),
+    ]
+    wrong = [name for name, ok in problems if not ok]
+    return f"wrong type of {', '.join(wrong)}" if wrong else None
+
+
 def lang_hint(language_code: str | None) -> str:
     """nl or fr from Telegram's `language_code` ("nl-BE", "fr"), else en."""
     code = (language_code or "").split("-")[0].lower()

@@ -64,6 +64,7 @@ def run_telegram() -> int:
     if runner is None:
         log.error("TELEGRAM_BOT_TOKEN is not set: nothing to run")
         return 2
+    settings.prepare_data_dir()  # SettingsError (one line from the CLI) when it cannot be
     service.configure()  # migrations before the first update
     if not runner.uses_webhook:
         asyncio.run(_poll_until_signalled(runner))

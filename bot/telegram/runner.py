@@ -14,7 +14,9 @@ A library adapter (python-telegram-bot or aiogram) only reduces its update objec
    left in the outbox.
 
 In webhook mode the HTTP response (200) is returned after step 2: an acknowledged update
-is already stored. A missing or wrong secret gets 403 before anything else happens.
+is already stored. A missing or wrong secret gets 403 before anything else happens; a body
+with the right secret that is not a valid update gets 200 too (Telegram would only send it
+again), one log line, and no turn.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot import service
 from bot.service import TurnResult
 from bot.settings import Settings
 from bot.telegram.delivery import RESEND_AFTER_SECONDS, SWEEP_EVERY_SECONDS, Courier
-from bot.telegram.incoming import Incoming
+from bot.telegram.incoming import Incoming, malformed
 from bot.telegram.render import MAX_MESSAGE, Outgoing, pressed_note, utf16_len
 from dialogs import command_descriptions
 from dialogs.events import LANGUAGES
@@ -217,11 +219,10 @@ class TelegramRunner(ABC):
         """
         if not self.secret_matches(request.headers.get(SECRET_HEADER)):
             return Response(status_code=403)
-        try:
-            data = json.loads(await request.body())
-        except ValueError:
-            return Response(status_code=400)
-        incoming = self.parse_update(data) if isinstance(data, dict) else None
+        incoming, problem = self.read_update(await request.body())
+        if problem is not None:
+            log.warning("ignored a malformed webhook update: %s", problem)
+            return Response(status_code=200)
         if incoming is None:
             return Response(status_code=200)
         if incoming.callback_query_id:
@@ -233,6 +234,29 @@ class TelegramRunner(ABC):
             return Response(status_code=500)
         self._spawn(self.deliver(incoming, result))
         return Response(status_code=200)
+
+    def read_update(self, body: bytes) -> tuple[Incoming | None, str | None]:
+        """A webhook body as (the update as an `Incoming`, None), (None, None) for a kind
+        the bot ignores, or (None, what is wrong) when it is not a valid update."""
+        try:
+            data = json.loads(body)
+        except RecursionError:
+            return None, "JSON nested too deeply"
+        except ValueError:  # UnicodeDecodeError included
+            return None, "not JSON (or not UTF-8)"
+        if not isinstance(data, dict):
+            return None, f"JSON {_json_kind(data)}, not an object"
+        update_id = data.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return None, "update_id missing or not an integer"
+        try:
+            incoming = self.parse_update(data)
+        except Exception as error:  # each library refuses a bad field in its own way
+            return None, f"update {update_id}: {_summary(error)}"
+        if incoming is None:
+            return None, None
+        problem = malformed(incoming)
+        return (None, f"update {update_id}: {problem}") if problem else (incoming, None)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -254,6 +278,31 @@ class TelegramRunner(ABC):
         self, commands: list[tuple[str, str]], language_code: str | None
     ) -> None:
         """setMyCommands for one language (None: the default list)."""
+
+
+def _json_kind(value: object) -> str:
+    """The JSON name of a decoded value's kind (array, string, number, boolean, null)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, list):
+        return "array"
+    return "string" if isinstance(value, str) else "number"
+
+
+def _summary(error: Exception) -> str:
+    """A one-line reason a library refused an update, without the values (user data)."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):  # pydantic (aiogram): where and what, not the input
+        try:
+            found = errors()
+            return "; ".join(
+                f"{'.'.join(str(part) for part in e['loc'])}: {e['type']}" for e in found[:3]
+            )
+        except Exception:  # pragma: no cover - not a pydantic error after all
+            pass
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"
 
 
 def build_runner(

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
-from bot.web.models import SESSION_PATTERN, ChatRequest, ChatResponse, StartEvent
+from bot.web.models import SESSION_PATTERN, ChatRequest, ChatResponse, ErrorBody, StartEvent
 from bot.web.sessions import SessionExistsFn
 from dialogs.events import Event, Reply
 from rules import REGIMES
@@ -44,11 +44,20 @@ class HandleFn(Protocol):
     ) -> Awaitable[TurnResultLike]: ...
 
 
-#: Answers the security middleware may give before a route runs (documented in OpenAPI).
+#: The error answers of both routes, all with the same body (documented in OpenAPI): the
+#: 422 of the validation, and what the guards around the routes may answer instead.
 EDGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"description": "Body too large"},
-    415: {"description": "Not JSON"},
-    429: {"description": "Rate limited"},
+    413: {"model": ErrorBody, "description": "Body too large"},
+    415: {"model": ErrorBody, "description": "Not JSON (Content-Type must be application/json)"},
+    422: {
+        "model": ErrorBody,
+        "description": (
+            "Invalid request, each problem named in `detail`: a bad or unknown field, or a "
+            "body that is not a JSON object (not JSON, not UTF-8, nested too deeply)"
+        ),
+    },
+    429: {"model": ErrorBody, "description": "Rate limited (see Retry-After)"},
+    500: {"model": ErrorBody, "description": "Internal error"},
 }
 
 

@@ -2,8 +2,9 @@
 
 `create_app()` wires the real conversation service and storage; tests inject a fake
 `handle`/`healthcheck` and a tighter `WebConfig`. Middleware order, outermost first:
-security headers → CORS → rate limit → body cap → JSON-only → routes, so even a 413 or
-429 carries the CORS and nosniff headers a cross-origin widget needs to read it.
+security headers → CORS → rate limit → body cap → JSON-only → internal error → routes, so
+even a 413, a 429 or a 500 carries the CORS and nosniff headers a cross-origin widget needs
+to read it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from bot.settings import Settings, get_settings
@@ -36,6 +39,7 @@ from bot.web.pages import (
 from bot.web.ratelimit import TokenBucketLimiter
 from bot.web.security import (
     BodyLimitMiddleware,
+    InternalErrorMiddleware,
     JsonOnlyMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -60,24 +64,64 @@ def widget_source() -> bytes:
 def case_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
     """The evaluate case as JSON Schema, from the rules core's own validator.
 
-    Returns the top-level schema and its sub-schemas, with references pointing into the
-    OpenAPI components so `/api/v1/openapi.json` documents exactly what is accepted.
+    Returns the top-level schema and the component schemas to publish: the case's parts
+    and the case itself as `Case` (the chat's `prefill` refers to it), with references
+    pointing into the OpenAPI components so `/api/v1/openapi.json` documents exactly what
+    is accepted.
     """
     from rules import Case
 
     schema = Case.model_json_schema(ref_template="#/components/schemas/{model}")
     defs: dict[str, Any] = schema.pop("$defs", {})
-    return schema, defs
+    return schema, {**defs, "Case": schema}
+
+
+#: The one-line reason an unparsable body gets, by what the JSON decoder raised.
+BODY_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
+    (RecursionError, "The body is not a JSON object: JSON nested too deeply."),
+    (UnicodeDecodeError, "The body is not UTF-8 text."),
+    (ValueError, "The body is not valid JSON (a number with too many digits?)."),
+)
+#: Validation errors at the body's root, reworded to name the problem for a client.
+BODY_ROOT_MESSAGES = {
+    "missing": "The body is empty: send a JSON object.",
+    "dict_type": "The body must be a JSON object.",
+    "model_attributes_type": "The body must be a JSON object.",
+}
+
+
+def _field_error(err: Any) -> dict[str, Any]:
+    loc = list(err.get("loc", []))
+    kind = str(err.get("type", ""))
+    msg = str(err.get("msg", ""))
+    if loc == ["body"] and kind in BODY_ROOT_MESSAGES:
+        msg = BODY_ROOT_MESSAGES[kind]
+    elif kind == "json_invalid" and (err.get("ctx") or {}).get("error"):
+        msg = f"{msg}: {err['ctx']['error']}"
+    return {"loc": loc, "msg": msg, "type": kind}
 
 
 async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     """422 with one `{loc, msg, type}` per bad field (no echo of the input)."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    detail = [
-        {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")}
-        for err in errors
-    ]
-    return JSONResponse(status_code=422, content={"detail": detail})
+    return JSONResponse(status_code=422, content={"detail": [_field_error(e) for e in errors]})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's answer to an HTTPException, except a body it could not parse: a 422.
+
+    FastAPI turns a JSON syntax error into a 422 but anything else its decoder raises
+    (nesting too deep, bytes that are not UTF-8, an integer too long to convert) into a
+    bare 400 that the contracts do not know. Those are bad requests like any other.
+    """
+    assert isinstance(exc, StarletteHTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and cause is not None:
+        msg = next((m for kind, m in BODY_PROBLEMS if isinstance(cause, kind)), None)
+        if msg is not None:
+            detail = [{"loc": ["body"], "msg": msg, "type": "json_invalid"}]
+            return JSONResponse(status_code=422, content={"detail": detail})
+    return await http_exception_handler(request, exc)
 
 
 async def _cancel(jobs: Sequence[asyncio.Task[None]]) -> None:
@@ -163,6 +207,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     case_schema, case_defs = case_schemas()
     app.include_router(build_api_router(handle, case_schema, session_exists))
     app.include_router(build_schedule_router(case_schema))
@@ -223,6 +268,7 @@ def create_app(
         app.add_route(webhook_path, telegram_runner.handle_webhook, methods=["POST"])
 
     limiter = TokenBucketLimiter(web_config.rate_limit_per_second, web_config.rate_limit_burst)
+    app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(JsonOnlyMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=web_config.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=limiter)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from dialogs.events import Event
 
@@ -26,6 +26,9 @@ TURN_DESCRIPTION = (
     "sent again, because the answer was lost on the way, returns the same replies and "
     "does not apply the event a second time; send a new one with every new event."
 )
+
+#: Where the OpenAPI document keeps the evaluate case (`bot.web.app` puts it there).
+CASE_SCHEMA_REF = "#/components/schemas/Case"
 
 Lang = Literal["nl", "fr", "en"]
 CommandName = Literal["back", "restart", "language", "help", "forget", "advisor"]
@@ -45,7 +48,12 @@ class StartEvent(StrictModel):
     """Begin (or begin again), optionally with case fields the site already knows."""
 
     type: Literal["start"]
-    prefill: dict[str, Any] | None = None
+    #: Evaluate-case fields, checked by the route exactly like `/evaluate` (so its 422
+    #: names them under `body.event.prefill`); published as the case schema.
+    prefill: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema({"anyOf": [{"$ref": CASE_SCHEMA_REF}, {"type": "null"}]}, mode="validation"),
+    ] = None
 
     def to_event(self, lang: str | None) -> Event:
         return Event.start(lang=lang, prefill=self.prefill)
@@ -96,6 +104,20 @@ class ChatRequest(StrictModel):
     )
     lang: Lang | None = None
     event: AnyEvent
+
+
+class FieldError(BaseModel):
+    """One problem: where (`loc`, e.g. `["body", "loan", "amount"]`), what, and its kind."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API (413, 415, 422, 429, 500): one entry per problem."""
+
+    detail: list[FieldError]
 
 
 class ButtonOut(BaseModel):

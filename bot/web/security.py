@@ -5,6 +5,8 @@
 - `RateLimitMiddleware`: token bucket per client IP on `/api/` (429 + Retry-After).
 - `BodyLimitMiddleware`: request bodies above the cap get 413 before any parsing.
 - `JsonOnlyMiddleware`: API POSTs must be `application/json` (else 415).
+- `InternalErrorMiddleware`: an exception escaping a route becomes a JSON 500 inside the
+  other guards, so it carries their headers (CORS too) and the connection stays open.
 
 Pure ASGI (no BaseHTTPMiddleware) so bodies are read once and streaming stays cheap.
 """
@@ -12,6 +14,7 @@ Pure ASGI (no BaseHTTPMiddleware) so bodies are read once and streaming stays ch
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -30,6 +33,8 @@ NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 
 API_PREFIX = "/api/"
+
+log = logging.getLogger(__name__)
 
 
 async def send_json_error(
@@ -181,3 +186,39 @@ class JsonOnlyMiddleware:
                 )
                 return
         await self.app(scope, receive, send)
+
+
+class InternalErrorMiddleware:
+    """An unhandled exception in a route: logged with its traceback, answered with a JSON 500.
+
+    Starlette's own handler for this sits outside every middleware: its 500 would miss the
+    security and CORS headers (a widget on another origin could not even read it and would
+    think the server offline), and by re-raising it makes the server close the connection.
+    Here, innermost, the 500 passes every guard on its way out like any other answer. An
+    error after the answer has started cannot be answered any more and is re-raised.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await send_json_error(
+                send, 500, ["server"], "Internal error: please try again in a moment."
+            )

@@ -37,6 +37,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 8080) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     settings = get_settings()
+    settings.prepare_data_dir()  # SettingsError (one line from the CLI) when it cannot be
 
     from bot.service import configure
 

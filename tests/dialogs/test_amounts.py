@@ -168,3 +168,10 @@ def test_dates(typed: str, iso: str) -> None:
 
 def test_decimal_never_float() -> None:
     assert isinstance(parse_number("1,5", NumberKind.PERCENT, "nl_BE"), Decimal)
+
+
+@pytest.mark.parametrize("typed", ["31/12/9999", "9999-12-31", "0001-01-01", "1-1-1899"])
+def test_typed_dates_far_from_now_are_refused(typed: str) -> None:
+    """The conversation never hands the rules a closing date they would refuse."""
+    with pytest.raises(AnswerError):
+        ClosingDate().parse(typed, Translator("nl"), NOW)

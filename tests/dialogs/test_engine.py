@@ -59,6 +59,17 @@ def test_a_bad_prefill_field_is_dropped_and_named() -> None:
     assert state["q"] == "loan.amount"
 
 
+def test_a_prefilled_closing_date_near_the_end_of_the_calendar_is_dropped() -> None:
+    """A closing date in 9999 would overflow the schedule: it is dropped, named, and
+    asked again, instead of failing the turn."""
+    case: dict[str, Any] = json.loads(json.dumps(COMPLETE))
+    case["closing_date"] = "9999-12-31"
+    state, replies = step(None, Event.start(lang="en", prefill=case), NOW)
+    assert "closing_date" in replies[0].text
+    assert "closing_date" not in state["answers"]
+    assert state["done"] is False
+
+
 def test_the_receipt_is_only_on_the_turn_of_the_result() -> None:
     state, _ = step(None, Event.start(lang="nl", prefill=COMPLETE), NOW)
     state.pop(RECEIPT_KEY)

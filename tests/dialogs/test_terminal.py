@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.terminal import event_for, render_reply
 from dialogs.events import Button, Reply, Table
 from tests.dialogs.sample_cases import COMPLETE
@@ -84,3 +86,14 @@ def test_numbers_pick_buttons_and_slashes_are_commands() -> None:
 def test_tables_are_aligned() -> None:
     text = render_reply(Reply("t", table=Table(["a", "bb"], [["1", "22"], ["333", "4"]])))
     assert "  a  bb" in text and "333   4" in text
+
+
+@pytest.mark.parametrize(
+    "content", [b"[" * 1000 + b"]" * 1000, b'{"lender": {"region": "flandres \xe9"}}']
+)
+def test_a_prefill_too_deep_or_not_utf8_exits_2(tmp_path: Path, content: bytes) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    done = _chat(["--prefill", str(bad)], [])
+    assert done.returncode == 2 and done.stdout == ""
+    assert "cannot read" in done.stderr and "Traceback" not in done.stderr

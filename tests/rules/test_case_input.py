@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from rules import CaseError, parse_case
+from rules import CaseError, evaluate, parse_case
+from rules.case import EARLIEST_CLOSING_DATE, LATEST_CLOSING_DATE
+from rules.schedule import LoanTerms, schedule_in_cents
+from tests.dialogs.sample_cases import COMPLETE
 
 
 @pytest.mark.parametrize(
@@ -50,3 +55,50 @@ def test_not_an_object() -> None:
 def test_round_trip_keeps_strings_for_money() -> None:
     data = {"closing_date": "2024-03-15", "loan": {"amount": "10000.50", "years": 5}}
     assert parse_case(data).to_json()["loan"] == {"amount": "10000.50", "years": 5}
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01", "1899-12-31", "0001-01-01"])
+def test_closing_date_far_outside_any_loan_is_refused(day: str) -> None:
+    """Far past or future closing dates are refused by field (a loan of 50 years closed
+    near 9999 would overflow the calendar in the schedule)."""
+    with pytest.raises(CaseError) as caught:
+        parse_case({"closing_date": day})
+    assert caught.value.field == "closing_date"
+    assert "1900-01-01" in caught.value.message and "2100-12-31" in caught.value.message
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2014-12-31", "2100-12-31"])
+def test_closing_dates_within_the_bounds_are_kept(day: str) -> None:
+    assert parse_case({"closing_date": day}).to_json()["closing_date"] == day
+
+
+@pytest.mark.parametrize("bound", [EARLIEST_CLOSING_DATE, LATEST_CLOSING_DATE])
+def test_the_bounds_leave_room_for_the_longest_loan(bound: dt.date) -> None:
+    """The longest loan the case accepts (50 years, a 49-year holiday, every frequency)
+    can be scheduled from either bound, from the 31st (the day clamping path) too."""
+    for frequency in ("monthly", "quarterly", "half_yearly", "annual"):
+        for repayment in ("bullet", "annuity", "linear"):
+            terms = LoanTerms(
+                principal=Decimal("20000"),
+                rate_pct=Decimal("4.5"),
+                years=50,
+                repayment=repayment,
+                frequency=frequency,
+                closing_date=bound.replace(day=31),
+                grace_years=49,
+            )
+            schedule = schedule_in_cents(terms, lambda _day: Decimal("30"))
+            assert schedule.dates[-1].year == bound.year + 50
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2100-12-31"])
+def test_a_complete_case_on_a_bound_is_evaluated(day: str) -> None:
+    """Both bounds evaluate without error: the scope rule says 'not covered' for 1900,
+    and 2100 gets the last known parameters (with their simulation)."""
+    answer = evaluate(parse_case({**COMPLETE, "closing_date": day}))
+    assert [r["regime"] for r in answer["regimes"]][:3] == ["winwin", "proxi", "cofinanciering"]
+    winwin = answer["regimes"][0]
+    if day == "1900-01-01":
+        assert winwin["verdict"] == "not_eligible"
+    else:
+        assert winwin["simulation"]["instalments"][-1]["date"].startswith("2108-")

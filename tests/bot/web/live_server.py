@@ -34,6 +34,13 @@ def live_server(db_dir: Path, step: Any | None = None, allowed_origins: str = ""
         Settings(LEENWIJZER_ALLOWED_ORIGINS=allowed_origins),
         web_config=WebConfig(LEENWIJZER_RATE_LIMIT_PER_SECOND=0),
     )
+    with serving(app) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Yield the base URL of uvicorn serving `app` on a free loopback port, in a thread."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

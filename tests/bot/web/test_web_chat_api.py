@@ -224,6 +224,16 @@ def test_invalid_prefill_field_is_named(client: TestClient, fake_handle: FakeHan
     assert fake_handle.calls == []
 
 
+def test_a_closing_date_out_of_range_in_the_prefill_is_named(
+    client: TestClient, fake_handle: FakeHandle
+) -> None:
+    response = client.post(
+        CHAT, json={"event": {"type": "start", "prefill": {"closing_date": "9999-12-31"}}}
+    )
+    assert ["body", "event", "prefill", "closing_date"] in locs(response)
+    assert fake_handle.calls == []
+
+
 def test_not_json_body_is_422(client: TestClient) -> None:
     response = client.post(CHAT, content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422

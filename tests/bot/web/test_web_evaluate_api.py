@@ -87,6 +87,7 @@ def test_walloon_lender_fails_winwin_and_proxi_only(client: TestClient) -> None:
     ("case", "loc"),
     [
         ({"closing_date": "15/03/2024"}, ["body", "closing_date"]),
+        ({"closing_date": "9999-12-31"}, ["body", "closing_date"]),
         ({"lender": {"region": "mars"}}, ["body", "lender", "region"]),
         ({"loan": {"amount": "-5"}}, ["body", "loan", "amount"]),
         ({"loan": {"amount": "lots"}}, ["body", "loan", "amount"]),

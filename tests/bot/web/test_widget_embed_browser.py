@@ -3,7 +3,7 @@
 The host page is served by a second server on another port (another origin); the widget
 calls the API cross-origin with credentials. A listed origin works, data-prefill included;
 an unlisted one is refused by CORS and the widget says the server cannot be reached,
-without breaking the host page.
+without breaking the host page. A server error on a listed origin is read as such.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 from browser import launch, requires_chromium
-from live_server import free_port, live_server
+from live_server import free_port, live_server, serving
 from scripted_step import step
+from test_web_errors import failing_app
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -106,3 +107,31 @@ def test_unlisted_origin_is_refused_gracefully(browser: Any, site: tuple[str, in
         assert page.locator(".panel .msg.bot").count() == 0
     finally:
         context.close()
+
+
+def test_a_server_error_is_told_apart_from_an_unreachable_server(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A 500 carries the CORS headers: the widget on a listed origin reads it and says
+    something went wrong (not that the server cannot be reached), and goes on."""
+    with host_site(tmp_path) as host_port:
+        app = failing_app(allowed=f"http://127.0.0.1:{host_port}")
+        with serving(app) as api:
+            (tmp_path / "host.html").write_text(HOST_PAGE.format(api=api), encoding="utf-8")
+            context = browser.new_context()
+            page = context.new_page()
+            try:
+                page.goto(f"http://127.0.0.1:{host_port}/host.html")
+                page.get_by_role("button", name="Ouvrir le chat leenwijzer").click()
+                page.get_by_text("Hello").wait_for()
+                page.get_by_label("Votre réponse").fill("boom")
+                page.keyboard.press("Enter")
+                notice = page.locator(".panel .msg.sys")
+                notice.wait_for()
+                text = notice.text_content() or ""
+                assert "Une erreur s'est produite" in text and "injoignable" not in text
+                page.get_by_label("Votre réponse").fill("encore")
+                page.keyboard.press("Enter")
+                page.get_by_text("You said: encore").wait_for()
+            finally:
+                context.close()

@@ -62,6 +62,15 @@ class FakeHandle:
         return channel == "web" and user_key in self.langs
 
 
+class FailingHandle(FakeHandle):
+    """The fake conversation service, except that the text "boom" fails the turn (a 500)."""
+
+    async def __call__(self, channel: str, user_key: str, event: Event) -> FakeTurn:
+        if event.type == "text" and event.text == "boom":
+            raise RuntimeError("the database went away")
+        return await super().__call__(channel, user_key, event)
+
+
 async def healthy() -> bool:
     return True
 
