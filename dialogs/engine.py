@@ -249,34 +249,48 @@ class Turn:
         self.answer(question, value, typed=True)
 
     def button(self, key: str) -> None:
+        """A pressed button. Commands work anywhere; every other key must be one that the
+        question, summary, result or /forget prompt offered, else the state is left as it
+        was and the person is re-prompted (an old message's button, or a forged key)."""
+        mode = self.st["mode"]
         if key in ("back", "restart", "help", "advisor", "forget"):
             self.command(key, None)
         elif key.startswith("lang."):
             self.language(key[5:])
-        elif key.startswith("forget."):
+        elif key in ("forget.yes", "forget.no") and mode == "forget":
             self.forget(key == "forget.yes")
-        elif key == "confirm" and self.st["mode"] == "summary":
+        elif key == "confirm" and mode == "summary":
             self.show_result()
-        elif key == "summary":
-            self.show_summary()
-        elif key.startswith("edit.") and key[5:] in QUESTIONS and self.st["mode"] != "forget":
+        elif key == "summary" and (mode == "summary" or self.st["done"]):
+            self.show_summary()  # offered with every result
+        elif key.startswith("edit.") and mode != "forget" and key in self.edit_keys():
             self.edit(key[5:])
         elif key.startswith("table.") and self.st["done"]:
             self.show_table(key[6:])
-        elif self.st["mode"] == "ask":
+        elif mode == "ask":
             question = QUESTIONS[self.st["q"]]
             if key == "unknown" and question.unknown:
                 self.answer_unknown(question)
                 return
             value = question.answer.from_button(key, self.now)
             if value is None:
-                self.say(N_("That button belongs to an earlier question."))
-                self.prompt()
+                self.not_offered()
                 return
             self.answer(question, value, typed=False)
         else:
-            self.say(N_("That button belongs to an earlier question."))
-            self.prompt()
+            self.not_offered()
+
+    def not_offered(self) -> None:
+        """The re-prompt for a key that the current prompt did not offer."""
+        self.say(N_("That button belongs to an earlier question."))
+        self.prompt()
+
+    def edit_keys(self) -> set[str]:
+        """The "Change: …" keys the summary offers for the answers given so far (also
+        valid from an earlier summary still on screen)."""
+        st = self.st
+        _text, buttons = render.summary(self.tr, st["role"], st["answers"], st["unknown"])
+        return {b.key for b in buttons if b.key.startswith("edit.")}
 
     # -- conversation-wide actions -----------------------------------------------------
     def start(self, prefill: dict[str, Any] | None) -> None:
@@ -342,8 +356,7 @@ class Turn:
 
     def forget(self, confirmed: bool) -> None:
         if self.st["mode"] != "forget":
-            self.say(N_("That button belongs to an earlier question."))
-            self.prompt()
+            self.not_offered()
             return
         if confirmed:
             lang = self.st["lang"]
