@@ -142,6 +142,33 @@ def step(
     return turn.finish()
 
 
+#: The apology for a turn that failed unexpectedly (see `apology`).
+SORRY = N_("Sorry, something went wrong with that answer. Could you try again?")
+#: The apology when even the current question cannot be shown again.
+SORRY_RESTART = N_("Sorry, something went wrong. Type /restart to begin again.")
+
+
+def apology(state: dict[str, Any] | None, event: Event, now: datetime) -> list[Reply]:
+    """The replies for a turn whose `step` raised: an apology, then the current prompt.
+
+    The caller keeps `state` as it was, so the person answers the same question again.
+    Never raises for any `state`: when the prompt itself cannot be rendered (the state is
+    what fails) the apology suggests /restart instead, which works from any state.
+    """
+    lang = normalise_lang(event.lang)
+    if isinstance(state, dict) and state.get("lang") in LANGUAGES:
+        lang = str(state["lang"])  # also for a state this version cannot continue
+    if state is not None and _valid(state):
+        try:
+            turn = Turn(copy.deepcopy(state), now)
+            turn.say(SORRY)
+            turn.prompt()
+            return turn.finish()[1]
+        except Exception:  # the state itself may be what fails
+            return [Reply(Translator(lang)(SORRY_RESTART))]
+    return [Reply(Translator(lang)(SORRY))]
+
+
 def _is_start_command(event: Event) -> bool:
     """A typed "/start" (as Telegram sends it, maybe "/start@bot payload") or the command."""
     if event.type == "command":
