@@ -67,9 +67,8 @@ _NUMBER = re.compile(r"^[0-9.,]+$")
 #: The trailing word that may be a multiplier. The look-behind makes it start where the
 #: word starts: without it a long run of letters is searched from every position (slow).
 _TRAILING_WORD = re.compile(r"(?<![a-z])([a-z]+)\.?$")
-#: Numbers of 10**LARGE_EXPONENT or more are "large": far above any amount, head count,
-#: percentage or duration the conversation accepts, and below where exact arithmetic on
-#: the cents would need more than the default 28 digits.
+#: Numbers of 10**LARGE_EXPONENT or more are "large": far above any amount, head count or
+#: percentage the conversation accepts, so each kind answers with its own "too large".
 LARGE_EXPONENT = 15
 #: Whole years are read from at most this many digits (int() refuses over 4300 digits).
 _YEAR_DIGITS = 6
