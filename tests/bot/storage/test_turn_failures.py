@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlmodel import Session, select
 
 from bot import service
@@ -159,5 +160,26 @@ async def test_the_real_dialog_apologises_and_asks_the_same_question_again(
         assert (after.state, after.version) == (before.state, before.version)
         (record,) = failures(caplog)
         assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+    finally:
+        service.engine().dispose()
+
+
+async def test_a_state_that_cannot_be_saved_is_an_apology_and_the_log_shows_no_answers(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The failure is in the save, not in step; the error names no SQL parameters."""
+
+    def unsaveable(state: Any, event: Event, now: datetime) -> Any:
+        return {"lang": "nl", "answers": {"loan.amount": Decimal("54321.99")}}, []
+
+    service.configure(database_url, step=unsaveable)
+    try:
+        result = await service.handle("telegram", "u1", Event.typed("x"), update_id="4", now=NOW)
+        assert [r.text for r in result.replies] == [Translator("en")(SORRY)]
+        assert [u.update_id for u in rows(database_url, ProcessedUpdate)] == ["4"]
+        (record,) = failures(caplog)
+        assert record.exc_info is not None
+        assert record.exc_info[0] in (StatementError, TypeError)  # SQLite / PostgreSQL
+        assert "54321" not in caplog.text and "u1" not in caplog.text
     finally:
         service.engine().dispose()
