@@ -6,7 +6,9 @@ the replies. With an `update_id` the turn is recorded in the durable inbox in th
 transaction, so a redelivered update is answered once, and its replies are stored in the
 outbox in that transaction too, so they survive a crash before they are sent (the
 transport delivers them from there: see `bot.telegram.delivery`). Channels that answer in
-the response to the request (the web) write no outbox entries.
+the response to the request (the web) write no outbox entries. A turn that fails (a bug,
+not the database) is answered with the dialog's apology and recorded as handled, on
+every channel: see `bot.storage.turns`.
 
 The database work is synchronous SQLAlchemy run in a worker thread, off the event loop.
 """
@@ -24,7 +26,7 @@ from sqlalchemy import Engine, text
 
 from bot.storage.engine import make_engine
 from bot.storage.migrations import upgrade
-from bot.storage.turns import StepFunction, run_turn
+from bot.storage.turns import ApologyFunction, StepFunction, run_turn
 from dialogs.events import Event, Reply
 
 
@@ -95,6 +97,13 @@ def _step_function() -> StepFunction:
     return cast(StepFunction, importlib.import_module("dialogs").step)
 
 
+def _apology(state: dict[str, Any] | None, event: Event, now: datetime) -> list[Reply]:
+    """The dialog's apology for a turn that failed (also with an injected step); the
+    dialog engine is imported only when one does."""
+    apology = cast(ApologyFunction, importlib.import_module("dialogs").apology)
+    return apology(state, event, now)
+
+
 def handle_sync(
     channel: str,
     user_key: str,
@@ -115,6 +124,7 @@ def handle_sync(
         now=now or datetime.now(UTC),
         outbox=update_id is not None and channel not in REPLIES_IN_RESPONSE,
         turn_id=turn_id,
+        apology=_apology,
     )
     state: dict[str, Any] = outcome.state
     return TurnResult(

@@ -8,18 +8,23 @@ line and prints every reply, so a conversation can be scripted:
 Buttons are shown as numbered choices and can be answered by their number. Lines that
 start with "/" are commands (/back, /restart, /language fr, /help, /forget, /advisor).
 A repayment table asked for as PDF or CSV is written to the current directory.
+A turn that fails unexpectedly is logged and answered with the dialog's apology; the
+conversation goes on from where it was.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from dialogs import step
+from dialogs import apology, step
 from dialogs.events import Event, Reply, Table
+
+log = logging.getLogger(__name__)
 
 
 def render_table(table: Table) -> str:
@@ -64,7 +69,7 @@ def event_for(line: str, buttons: list[Any]) -> Event:
         if name == "start":
             return Event.start()
         return Event.command(name.lower(), arg.strip() or None)
-    if text.isdigit() and buttons and 1 <= int(text) <= len(buttons) and len(text) <= 2:
+    if text.isdecimal() and buttons and len(text) <= 2 and 1 <= int(text) <= len(buttons):
         return Event.button(buttons[int(text) - 1].key)
     return Event.typed(text)
 
@@ -77,6 +82,16 @@ def load_prefill(path: str) -> dict[str, Any]:
     return data
 
 
+def turn(state: dict[str, Any] | None, event: Event) -> tuple[dict[str, Any] | None, list[Reply]]:
+    """One step; when it raises, the apology and the state as it was (logged once)."""
+    now = datetime.now()
+    try:
+        return step(state, event, now)
+    except Exception:
+        log.exception("turn failed in the terminal chat: answered with an apology")
+        return state, apology(state, event, now)
+
+
 def chat(
     lang: str | None,
     prefill: dict[str, Any] | None,
@@ -85,7 +100,7 @@ def chat(
     interactive: bool,
 ) -> int:
     """Run one conversation over the given streams until end of input."""
-    state, replies = step(None, Event.start(lang=lang, prefill=prefill), datetime.now())
+    state, replies = turn(None, Event.start(lang=lang, prefill=prefill))
     buttons: list[Any] = []
     while True:
         for reply in replies:
@@ -108,7 +123,7 @@ def chat(
         if not line.strip():
             replies = []
             continue
-        state, replies = step(state, event_for(line, buttons), datetime.now())
+        state, replies = turn(state, event_for(line, buttons))
 
 
 def run_chat(lang: str | None, prefill_path: str | None) -> int:

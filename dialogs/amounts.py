@@ -13,6 +13,9 @@ it, for nl_BE and fr_BE alike (the dot is a thousands mark in both), and never m
   the decimal mark ("1234.56", "50,5"). For percentages and head counts a single mark is
   always the decimal mark ("2.875 %", "12,5 FTE").
 - "k" means thousand and "m"/"mio" million ("50k", "1,2 mio").
+- The digits are read exactly, however many there are (no 28-digit rounding); a number
+  of a quadrillion or more is refused as too large before anything is computed with it,
+  so a 27-digit amount is a re-prompt, not an arithmetic error.
 
 Errors carry a code so the conversation can give a specific re-prompt.
 """
@@ -20,7 +23,7 @@ Errors carry a code so the conversation can give a specific re-prompt.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from enum import Enum
 
 from babel.numbers import get_decimal_symbol
@@ -61,6 +64,14 @@ _MULTIPLIERS: dict[str, Decimal] = {
 }
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _NUMBER = re.compile(r"^[0-9.,]+$")
+#: The trailing word that may be a multiplier. The look-behind makes it start where the
+#: word starts: without it a long run of letters is searched from every position (slow).
+_TRAILING_WORD = re.compile(r"(?<![a-z])([a-z]+)\.?$")
+#: Numbers of 10**LARGE_EXPONENT or more are "large": far above any amount, head count or
+#: percentage the conversation accepts, so each kind answers with its own "too large".
+LARGE_EXPONENT = 15
+#: Whole years are read from at most this many digits (int() refuses over 4300 digits).
+_YEAR_DIGITS = 6
 
 
 def _clean(text: str) -> tuple[str, Decimal, bool]:
@@ -73,7 +84,7 @@ def _clean(text: str) -> tuple[str, Decimal, bool]:
         negative = True
         s = s[1:].strip()
     multiplier = Decimal(1)
-    match = re.search(r"([a-z]+)\.?$", s)
+    match = _TRAILING_WORD.search(s)
     if match and match.group(1) in _MULTIPLIERS:
         multiplier = _MULTIPLIERS[match.group(1)]
         s = s[: match.start()].strip()
@@ -116,7 +127,8 @@ def _to_plain(core: str, kind: NumberKind, decimal_mark: str) -> str:
 def parse_number(text: str, kind: NumberKind, locale: str) -> Decimal:
     """Read `text` as a number of `kind` typed by someone using `locale` (e.g. "nl_BE").
 
-    Raises NumberError with code "empty", "garbage", "negative" or "decimals".
+    Raises NumberError with code "empty", "garbage", "negative", "decimals" or "large"
+    (10**LARGE_EXPONENT or more).
     """
     core, multiplier, negative = _clean(text)
     if not core:
@@ -125,18 +137,27 @@ def parse_number(text: str, kind: NumberKind, locale: str) -> Decimal:
         raise NumberError("garbage")
     plain = _to_plain(core, kind, get_decimal_symbol(locale))
     try:
-        value = Decimal(plain) * multiplier
+        number = Decimal(plain)  # exact: the constructor does not round
     except InvalidOperation as exc:
         raise NumberError("garbage") from exc
-    if negative and value != 0:
-        raise NumberError("negative")
-    if kind is NumberKind.MONEY and value != value.quantize(Decimal("0.01")):
-        raise NumberError("decimals")
+    if number and number.adjusted() + multiplier.adjusted() >= LARGE_EXPONENT:
+        raise NumberError("large")
+    with localcontext() as exact:  # enough digits that nothing below is rounded
+        exact.prec = max(exact.prec, len(plain) + 10)
+        value = number * multiplier
+        if negative and value != 0:
+            raise NumberError("negative")
+        if kind is NumberKind.MONEY and value != value.quantize(Decimal("0.01")):
+            raise NumberError("decimals")
     return value
 
 
 def parse_whole_years(text: str) -> int:
-    """Read a duration in whole years: "5", "8 jaar", "10 ans", "5 years"."""
+    """Read a duration in whole years: "5", "8 jaar", "10 ans", "5 years".
+
+    Raises NumberError with code "negative", "whole", "garbage" or "large" (more than a
+    few digits: no duration is that long).
+    """
     s = re.sub(r"(jaren|jaar|ans|an|années|année|years|year|yrs|j)\.?$", "", text.strip().lower())
     s = s.strip()
     if s.startswith("-"):
@@ -145,6 +166,8 @@ def parse_whole_years(text: str) -> int:
         if re.fullmatch(r"\d+[.,]\d+", s):
             raise NumberError("whole")
         raise NumberError("garbage")
+    if len(s.lstrip("0")) > _YEAR_DIGITS:
+        raise NumberError("large")
     return int(s)
 
 

@@ -30,12 +30,19 @@ class AnswerError(ValueError):
         self.params = params
 
 
+#: Spaces and punctuation at the start of a string (anchored: linear in its length).
+_LEADING_PUNCTUATION = re.compile(r"^[\s\W_]+")
+
+
 def simplify(text: str) -> str:
     """Lower case, accents and surrounding punctuation removed: "  Oui ! " -> "oui"."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = plain.replace("\u2019", "'")
-    return re.sub(r"^[\s\W_]+|[\s\W_]+$", "", plain)
+    # The end is stripped on the reversed string: a "[...]+$" search would retry from
+    # every position of a long run of spaces (quadratic in the length of the text).
+    plain = _LEADING_PUNCTUATION.sub("", plain, count=1)
+    return _LEADING_PUNCTUATION.sub("", plain[::-1], count=1)[::-1]
 
 
 _NUMBER_ERRORS: dict[str, str] = {
@@ -47,8 +54,13 @@ _NUMBER_ERRORS: dict[str, str] = {
 }
 
 
-def number_error(err: NumberError, text: str, example: str) -> AnswerError:
-    """The re-prompt for a number that could not be read."""
+def number_error(
+    err: NumberError, text: str, example: str, too_large: AnswerError | None = None
+) -> AnswerError:
+    """The re-prompt for a number that could not be read; `too_large` is the kind's own
+    re-prompt for a number far out of its range (default: "too large to be right")."""
+    if err.code == "large":
+        return too_large or AnswerError(N_("That number is too large to be right."))
     return AnswerError(
         _NUMBER_ERRORS.get(err.code, _NUMBER_ERRORS["garbage"]), text=text[:40], example=example
     )
@@ -138,7 +150,7 @@ class Choice(AnswerKind):
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
         word = simplify(text)
-        if word.isdecimal() and 1 <= int(word) <= len(self.options) and len(word) == 1:
+        if len(word) == 1 and word.isdecimal() and 1 <= int(word) <= len(self.options):
             return self.options[int(word) - 1].value
         for option in self.options:
             labels = {simplify(tr(option.label)), simplify(option.label)}
@@ -228,12 +240,13 @@ class Money(_Number):
     name = "amount"
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
+        too_large = AnswerError(N_("That amount is too large to be right."))
         try:
             value = parse_number(text, NumberKind.MONEY, tr.locale)
         except NumberError as err:
-            raise number_error(err, text, tr.money(Decimal("50000"))) from err
+            raise number_error(err, text, tr.money(Decimal("50000")), too_large) from err
         if value > MAX_AMOUNT:
-            raise AnswerError(N_("That amount is too large to be right."))
+            raise too_large
         return as_contract_string(value)
 
     def show(self, value: Any, tr: Translator) -> str:
@@ -247,12 +260,13 @@ class Percent(_Number):
     name = "percentage"
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
+        out_of_range = AnswerError(N_("A percentage lies between 0 and 100."))
         try:
             value = parse_number(text, NumberKind.PERCENT, tr.locale)
         except NumberError as err:
-            raise number_error(err, text, tr.pct("2.5")) from err
+            raise number_error(err, text, tr.pct("2.5"), out_of_range) from err
         if value > 100:
-            raise AnswerError(N_("A percentage lies between 0 and 100."))
+            raise out_of_range
         if value != value.quantize(Decimal("0.0001")):
             raise AnswerError(N_("Please give at most four decimals."))
         return as_contract_string(value)
@@ -298,23 +312,26 @@ class Years(AnswerKind):
         ]
 
     def from_button(self, key: str, now: datetime) -> Any:
+        """Only the offered buttons: a forged "years.51" is not a way round [low, high]."""
         if key == "zero" and self.zero_label:
             return 0
-        if key.startswith("years.") and key[6:].isdecimal():
-            return int(key[6:])
+        for n in self.suggested:
+            if key == f"years.{n}":
+                return n
         return None
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
+        out_of_range = AnswerError(
+            N_("Please give a number of years between {low} and {high}."),
+            low=self.low,
+            high=self.high,
+        )
         try:
             years = _parse_years(text)
         except NumberError as err:
-            raise number_error(err, text, "5") from err
+            raise number_error(err, text, "5", out_of_range) from err
         if not self.low <= years <= self.high:
-            raise AnswerError(
-                N_("Please give a number of years between {low} and {high}."),
-                low=self.low,
-                high=self.high,
-            )
+            raise out_of_range
         return years
 
     def show(self, value: Any, tr: Translator) -> str:
@@ -340,16 +357,19 @@ class ClosingDate(AnswerKind):
         word = simplify(text)
         if word in _TODAY_WORDS:
             return now.date().isoformat()
+        type_a_date = AnswerError(
+            N_("Please type a date as day/month/year, e.g. {example}."),
+            example="15/03/" + str(now.year),
+        )
+        if len(word) > 40:  # no date is that long; the patterns would try every split of it
+            raise type_a_date
         found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", word)
         if found:
             year, month, day = (int(g) for g in found.groups())
         else:
             found = re.fullmatch(r"(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{2,4})", word)
             if not found:
-                raise AnswerError(
-                    N_("Please type a date as day/month/year, e.g. {example}."),
-                    example="15/03/" + str(now.year),
-                )
+                raise type_a_date
             day, month, year = (int(g) for g in found.groups())
             if year < 100:
                 year += 2000

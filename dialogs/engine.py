@@ -149,6 +149,33 @@ def step(
     return turn.finish()
 
 
+#: The apology for a turn that failed unexpectedly (see `apology`).
+SORRY = N_("Sorry, something went wrong with that answer. Could you try again?")
+#: The apology when even the current question cannot be shown again.
+SORRY_RESTART = N_("Sorry, something went wrong. Type /restart to begin again.")
+
+
+def apology(state: dict[str, Any] | None, event: Event, now: datetime) -> list[Reply]:
+    """The replies for a turn whose `step` raised: an apology, then the current prompt.
+
+    The caller keeps `state` as it was, so the person answers the same question again.
+    Never raises for any `state`: when the prompt itself cannot be rendered (the state is
+    what fails) the apology suggests /restart instead, which works from any state.
+    """
+    lang = normalise_lang(event.lang)
+    if isinstance(state, dict) and state.get("lang") in LANGUAGES:
+        lang = str(state["lang"])  # also for a state this version cannot continue
+    if state is not None and _valid(state):
+        try:
+            turn = Turn(copy.deepcopy(state), now)
+            turn.say(SORRY)
+            turn.prompt()
+            return turn.finish()[1]
+        except Exception:  # the state itself may be what fails
+            return [Reply(Translator(lang)(SORRY_RESTART))]
+    return [Reply(Translator(lang)(SORRY))]
+
+
 def _is_start_command(event: Event) -> bool:
     """A typed "/start" (as Telegram sends it, maybe "/start@bot payload") or the command."""
     if event.type == "command":
@@ -256,36 +283,50 @@ class Turn:
         self.answer(question, value, typed=True)
 
     def button(self, key: str) -> None:
+        """A pressed button. Commands work anywhere; every other key must be one that the
+        question, summary, result or /forget prompt offered, else the state is left as it
+        was and the person is re-prompted (an old message's button, or a forged key)."""
+        mode = self.st["mode"]
         if key in ("back", "restart", "help", "advisor", "forget"):
             self.command(key, None)
         elif key.startswith("lang."):
             self.language(key[5:])
-        elif key.startswith("forget."):
+        elif key in ("forget.yes", "forget.no") and mode == "forget":
             self.forget(key == "forget.yes")
-        elif key == "confirm" and self.st["mode"] == "summary":
+        elif key == "confirm" and mode == "summary":
             self.show_result()
-        elif key == "summary":
-            self.show_summary()
-        elif key.startswith("edit.") and key[5:] in QUESTIONS and self.st["mode"] != "forget":
+        elif key == "summary" and (mode == "summary" or self.st["done"]):
+            self.show_summary()  # offered with every result
+        elif key.startswith("edit.") and mode != "forget" and key in self.edit_keys():
             self.edit(key[5:])
         elif key.startswith("table.") and self.st["done"]:
             self.show_table(key[6:])
         elif key.startswith("doc.") and self.st["done"]:
             self.send_document(key)
-        elif self.st["mode"] == "ask":
+        elif mode == "ask":
             question = QUESTIONS[self.st["q"]]
             if key == "unknown" and question.unknown:
                 self.answer_unknown(question)
                 return
             value = question.answer.from_button(key, self.now)
             if value is None:
-                self.say(N_("That button belongs to an earlier question."))
-                self.prompt()
+                self.not_offered()
                 return
             self.answer(question, value, typed=False)
         else:
-            self.say(N_("That button belongs to an earlier question."))
-            self.prompt()
+            self.not_offered()
+
+    def not_offered(self) -> None:
+        """The re-prompt for a key that the current prompt did not offer."""
+        self.say(N_("That button belongs to an earlier question."))
+        self.prompt()
+
+    def edit_keys(self) -> set[str]:
+        """The "Change: …" keys the summary offers for the answers given so far (also
+        valid from an earlier summary still on screen)."""
+        st = self.st
+        _text, buttons = render.summary(self.tr, st["role"], st["answers"], st["unknown"])
+        return {b.key for b in buttons if b.key.startswith("edit.")}
 
     # -- conversation-wide actions -----------------------------------------------------
     def start(self, prefill: dict[str, Any] | None) -> None:
@@ -351,8 +392,7 @@ class Turn:
 
     def forget(self, confirmed: bool) -> None:
         if self.st["mode"] != "forget":
-            self.say(N_("That button belongs to an earlier question."))
-            self.prompt()
+            self.not_offered()
             return
         if confirmed:
             lang = self.st["lang"]

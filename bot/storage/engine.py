@@ -33,13 +33,21 @@ def make_engine(url: str) -> Engine:
 
     Turns run in worker threads, so SQLite connections must be shareable between
     threads; the busy timeout makes a writer wait for another instead of failing.
+    SQL errors do not show their parameters: those are conversation states and answers,
+    which must not end up in the logs.
     """
     url = normalize_url(url)
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,12 @@ worker that dies after the commit and before sending leaves them for the next on
 With a client's `turn_id` (the web's `turn`), the answer is stored with the turn as well,
 and the same id again gets that answer back without the event being applied again (see
 `bot.storage.web_turns`).
+
+A turn that fails for any reason but the database (a bug in `step`, an answer nobody
+foresaw) must not become an update that fails again on every redelivery: it is logged
+once, rolled back, and then recorded as handled with the dialog's apology as its replies
+(`_apologise`), the conversation left as it was. A database error still propagates, so
+the transport answers 500 and the update comes back when the database does.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from bot.storage import web_turns
@@ -41,6 +47,8 @@ log = logging.getLogger(__name__)
 
 State = dict[str, Any]
 StepFunction = Callable[[State | None, Event, datetime], tuple[State, list[Reply]]]
+#: The replies for a turn whose step failed, given the unchanged state (`dialogs.apology`).
+ApologyFunction = Callable[[State | None, Event, datetime], list[Reply]]
 
 #: How often a turn is re-applied after losing a race before giving up. Each retry means
 #: another worker committed a turn of the same user, so the system as a whole progresses.
@@ -77,13 +85,16 @@ def run_turn(
     now: datetime,
     outbox: bool = False,
     turn_id: str | None = None,
+    apology: ApologyFunction | None = None,
 ) -> TurnOutcome:
     """Apply `event` to the user's conversation, exactly once per `update_id`.
 
     With `outbox`, the replies are also stored as an outbox entry in the same
     transaction. With `turn_id`, the answer is stored under it, and a turn id already
     answered for this user gets that answer again (`duplicate`), the event not applied.
-    Blocking (database I/O): call it from a worker thread in async code.
+    With `apology`, a turn that raises anything but a database error is answered with
+    `apology(state, event, now)` instead (see the module docstring); without it the
+    error propagates. Blocking (database I/O): call it from a worker thread in async code.
     """
     for attempt in range(MAX_ATTEMPTS):
         try:
@@ -98,6 +109,18 @@ def run_turn(
                 raise
             _backoff(attempt)
             continue
+        except DBAPIError:
+            raise
+        except Exception:
+            if apology is None:
+                raise
+            log.exception(
+                "turn failed on channel %s, update %s: answered with an apology, "
+                "the conversation unchanged",
+                channel,
+                update_id,
+            )
+            return _apologise(engine, apology, channel, user_key, event, update_id, now, outbox)
         if outcome.erased:
             checkpoint_wal(engine)  # the erased answers must leave SQLite's -wal file too
         return outcome
@@ -179,6 +202,34 @@ def _attempt(
         entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
         session.commit()
         return TurnOutcome(replies, new_state, False, row is None, False, entry_id)
+
+
+def _apologise(
+    engine: Engine,
+    apology: ApologyFunction,
+    channel: str,
+    user_key: str,
+    event: Event,
+    update_id: str | None,
+    now: datetime,
+    outbox: bool,
+) -> TurnOutcome:
+    """Record a failed turn as handled: the update id in the inbox, the apology in the
+    outbox, the conversation as it was (so a redelivery is a duplicate, never a retry)."""
+    with Session(engine) as session:
+        if update_id is not None:
+            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
+            try:
+                session.flush()
+            except IntegrityError:  # another worker handled it meanwhile
+                session.rollback()
+                return _duplicate(session, channel, user_key)
+        row = _load(session, channel, user_key)
+        state = copy.deepcopy(row.state) if row is not None else None
+        replies = apology(copy.deepcopy(state), event, now)
+        entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
+        session.commit()
+        return TurnOutcome(replies, state or {}, False, False, False, entry_id)
 
 
 def _store_replies(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.terminal import event_for, render_reply
-from dialogs.events import Button, Reply, Table
+from dialogs.events import Button, Event, Reply, Table
 from tests.dialogs.sample_cases import COMPLETE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +85,7 @@ def test_numbers_pick_buttons_and_slashes_are_commands() -> None:
     assert event_for("7", buttons).text == "7"
     assert event_for("/language fr", buttons).arg == "fr"
     assert event_for("/start", buttons).type == "start"
+    assert event_for("²", buttons).text == "²"  # a digit to isdigit(), not to int()
 
 
 def test_tables_are_aligned() -> None:
@@ -97,3 +102,50 @@ def test_a_prefill_too_deep_or_not_utf8_exits_2(tmp_path: Path, content: bytes) 
     done = _chat(["--prefill", str(bad)], [])
     assert done.returncode == 2 and done.stdout == ""
     assert "cannot read" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_huge_amount_is_re_prompted_and_the_chat_goes_on() -> None:
+    # 2 = lender, 1 = today, a Flemish postal code; then the amount question comes later,
+    # but a huge number is refused at any numeric question before it: try both at once
+    done = _chat(["--lang", "nl"], ["2", "1", "1" * 27, "1" * 24 + "k", "²", "2000"])
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "> 2000" in done.stdout and "Genoteerd: Vlaams Gewest" in done.stdout
+
+
+def test_a_huge_amount_at_the_amount_question(tmp_path: Path) -> None:
+    case = json.loads(json.dumps(COMPLETE))
+    del case["loan"]["amount"]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    # the prefill leaves the role open: 2 = lender, then the amount is asked
+    done = _chat(["--lang", "fr", "--prefill", str(path)], ["2", "1" * 27, "1" * 24 + "k", "20k"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Ce montant est trop élevé pour être correct.") == 2
+    assert "Noté\u00a0: 20\u202f000,00\u00a0€" in done.stdout
+
+
+def test_a_failing_turn_in_the_terminal_apologises_and_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot import terminal
+
+    real_step = terminal.step
+
+    def breaking_step(state: Any, event: Event, now: datetime) -> Any:
+        if event.type == "text" and event.text == "boom":
+            raise ZeroDivisionError("a bug in the dialog")
+        return real_step(state, event, now)
+
+    monkeypatch.setattr(terminal, "step", breaking_step)
+    out = io.StringIO()
+    code = terminal.chat("fr", None, io.StringIO("2\nboom\n1\n"), out, interactive=False)
+    assert code == 0
+    text = out.getvalue()
+    sorry = "Désolé, un problème est survenu avec cette réponse. Pourriez-vous réessayer\u00a0?"
+    after_boom = text.split("> boom\n", 1)[1]
+    assert after_boom.startswith(sorry)
+    assert "Noté" not in after_boom.split("> 1\n")[0]  # nothing was answered by "boom"
+    # the question after "boom" is the same one, and "1" (today) answers it
+    assert "Quand l'acte de prêt" in after_boom.split("> 1\n")[0]
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1

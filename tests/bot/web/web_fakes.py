@@ -65,10 +65,12 @@ class FakeHandle:
 class FailingHandle(FakeHandle):
     """The fake conversation service, except that the text "boom" fails the turn (a 500)."""
 
-    async def __call__(self, channel: str, user_key: str, event: Event) -> FakeTurn:
+    async def __call__(
+        self, channel: str, user_key: str, event: Event, *, turn_id: str | None = None
+    ) -> FakeTurn:
         if event.type == "text" and event.text == "boom":
             raise RuntimeError("the database went away")
-        return await super().__call__(channel, user_key, event)
+        return await super().__call__(channel, user_key, event, turn_id=turn_id)
 
 
 async def healthy() -> bool:
