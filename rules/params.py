@@ -9,13 +9,14 @@ missing sources are errors, never silently accepted.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
 Unit = Literal["EUR", "percent", "count", "years", "date", "flag"]
@@ -111,7 +112,11 @@ def _convert(unit: Unit, raw: Any) -> ParamValue:
 
 
 class Parameter(BaseModel):
-    """A named parameter with its dated values (ascending)."""
+    """A named parameter with its dated values (ascending).
+
+    The start dates, sorted, and the typed values are computed once, when the file is
+    loaded: a lookup is then a bisection (evaluate reads parameters hundreds of times).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -121,6 +126,8 @@ class Parameter(BaseModel):
     period: Literal["calendar_year"] | None = None
     values: dict[dt.date, DatedValue]
     uncertain: tuple[UncertainWindow, ...] = ()
+    _dates: tuple[dt.date, ...] = PrivateAttr()
+    _typed: tuple[ParamValue, ...] = PrivateAttr()
 
     @field_validator("values", mode="before")
     @classmethod
@@ -134,27 +141,32 @@ class Parameter(BaseModel):
 
     @model_validator(mode="after")
     def _typed_values(self) -> Parameter:
+        """Check each value against the unit, and keep the sorted start dates and the typed
+        values for the lookups (the values are immutable)."""
+        typed: dict[dt.date, ParamValue] = {}
         for day, dated in self.values.items():
             try:
-                _convert(self.unit, dated.value)
+                typed[day] = _convert(self.unit, dated.value)
             except ValueError as exc:
                 raise ValueError(f"value of {day.isoformat()}: {exc}") from exc
             if self.period == "calendar_year" and (day.month, day.day) != (1, 1):
                 raise ValueError(f"{day.isoformat()}: a calendar-year value starts on 1 January")
+        self._dates = tuple(sorted(typed))
+        self._typed = tuple(typed[day] for day in self._dates)
         return self
+
+    def _index(self, on: dt.date) -> int:
+        """The position of the start date in force on `on` (the first before any)."""
+        return max(bisect_right(self._dates, on) - 1, 0)
 
     def entry(self, on: dt.date) -> tuple[dt.date, DatedValue]:
         """The (start date, value) in force on `on`; the earliest one before the first date."""
-        dates = sorted(self.values)
-        chosen = dates[0]
-        for day in dates:
-            if day <= on:
-                chosen = day
-        return chosen, self.values[chosen]
+        day = self._dates[self._index(on)]
+        return day, self.values[day]
 
     def at(self, on: dt.date) -> Any:
         """The typed value in force on `on` (a Decimal, int, bool, date or tuple of years)."""
-        return _convert(self.unit, self.entry(on)[1].value)
+        return self._typed[self._index(on)]
 
     def is_provisional(self, on: dt.date) -> bool:
         """True for a calendar-year parameter whose value for `on`'s year is not known yet."""

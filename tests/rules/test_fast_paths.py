@@ -9,13 +9,14 @@ yield).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from rules.params import Parameter, _convert, load_all
 from rules.schedule import _withheld, add_months, instalment_dates, percent_of_cents
 from rules.simulation import (
     _yield_pct_by_decimals,
@@ -115,3 +116,24 @@ def test_float_yield_abstains_beyond_its_range() -> None:
     assert _yield_pct_by_floats([0, far[0]], [-100_000, far[1]]) is None
     assert _yield_pct_by_floats([0, 365], [-(2**53), 2**53 + 2]) is None
     assert yield_pct([(0, -100_000), far]) is not None  # the Decimal method still answers
+
+
+def _plain_entry(parameter: Parameter, on: date) -> date:
+    """The start date in force on `on` by a plain scan (the earliest before any)."""
+    dates = sorted(parameter.values)
+    return max((day for day in dates if day <= on), default=dates[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+def test_parameter_lookups_by_bisection_are_the_plain_scan(on: date) -> None:
+    for parameters in load_all().values():
+        for parameter in parameters.parameters.values():
+            start = _plain_entry(parameter, on)
+            assert parameter.entry(on) == (start, parameter.values[start])
+            assert parameter.at(on) == _convert(parameter.unit, parameter.values[start].value)
+            for day in parameter.values:  # on each start date itself, and the day before
+                assert parameter.entry(day)[0] == day
+                assert parameter.entry(day - timedelta(days=1))[0] == _plain_entry(
+                    parameter, day - timedelta(days=1)
+                )
