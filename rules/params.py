@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
 Unit = Literal["EUR", "percent", "count", "years", "date", "flag"]
@@ -126,8 +126,6 @@ class Parameter(BaseModel):
     period: Literal["calendar_year"] | None = None
     values: dict[dt.date, DatedValue]
     uncertain: tuple[UncertainWindow, ...] = ()
-    _dates: tuple[dt.date, ...] = PrivateAttr()
-    _typed: tuple[ParamValue, ...] = PrivateAttr()
 
     @field_validator("values", mode="before")
     @classmethod
@@ -141,32 +139,35 @@ class Parameter(BaseModel):
 
     @model_validator(mode="after")
     def _typed_values(self) -> Parameter:
-        """Check each value against the unit, and keep the sorted start dates and the typed
-        values for the lookups (the values are immutable)."""
-        typed: dict[dt.date, ParamValue] = {}
+        """Check each value against the unit; then build the lookup table, at load."""
         for day, dated in self.values.items():
             try:
-                typed[day] = _convert(self.unit, dated.value)
+                _convert(self.unit, dated.value)
             except ValueError as exc:
                 raise ValueError(f"value of {day.isoformat()}: {exc}") from exc
             if self.period == "calendar_year" and (day.month, day.day) != (1, 1):
                 raise ValueError(f"{day.isoformat()}: a calendar-year value starts on 1 January")
-        self._dates = tuple(sorted(typed))
-        self._typed = tuple(typed[day] for day in self._dates)
+        self._lookup  # noqa: B018 - computed now, not in the first evaluate
         return self
 
-    def _index(self, on: dt.date) -> int:
-        """The position of the start date in force on `on` (the first before any)."""
-        return max(bisect_right(self._dates, on) - 1, 0)
+    @cached_property
+    def _lookup(self) -> tuple[tuple[dt.date, ...], tuple[ParamValue, ...]]:
+        """The start dates, sorted, and their typed values (immutable: Decimal, int, bool,
+        date, tuple). A cached property, not a pydantic private attribute: those are
+        read through `BaseModel.__getattr__`, thirty times slower than this."""
+        dates = tuple(sorted(self.values))
+        return dates, tuple(_convert(self.unit, self.values[day].value) for day in dates)
 
     def entry(self, on: dt.date) -> tuple[dt.date, DatedValue]:
         """The (start date, value) in force on `on`; the earliest one before the first date."""
-        day = self._dates[self._index(on)]
+        dates = self._lookup[0]
+        day = dates[max(bisect_right(dates, on) - 1, 0)]
         return day, self.values[day]
 
     def at(self, on: dt.date) -> Any:
         """The typed value in force on `on` (a Decimal, int, bool, date or tuple of years)."""
-        return self._typed[self._index(on)]
+        dates, typed = self._lookup
+        return typed[max(bisect_right(dates, on) - 1, 0)]
 
     def is_provisional(self, on: dt.date) -> bool:
         """True for a calendar-year parameter whose value for `on`'s year is not known yet."""

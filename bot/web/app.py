@@ -66,6 +66,15 @@ def case_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, defs
 
 
+def load_parameters() -> None:
+    """Read and check the rules' parameter files now, at start-up, so that the first
+    evaluate or chat turn does not parse YAML (and a broken file fails the start)."""
+    from rules.params import load_all, load_meta
+
+    load_all()
+    load_meta()
+
+
 async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     """422 with one `{loc, msg, type}` per bad field (no echo of the input)."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
@@ -142,6 +151,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_exception_handler(RequestValidationError, validation_error)
+    load_parameters()
     case_schema, case_defs = case_schemas()
     app.include_router(build_api_router(handle, case_schema, session_exists))
     base_openapi = app.openapi
