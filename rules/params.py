@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -125,7 +126,11 @@ def _convert(unit: Unit, raw: Any) -> ParamValue:
 
 
 class Parameter(BaseModel):
-    """A named parameter with its dated values (ascending)."""
+    """A named parameter with its dated values (ascending).
+
+    The start dates, sorted, and the typed values are computed once, when the file is
+    loaded: a lookup is then a bisection (evaluate reads parameters hundreds of times).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -148,33 +153,41 @@ class Parameter(BaseModel):
 
     @model_validator(mode="after")
     def _typed_values(self) -> Parameter:
+        """Check each value against the unit; then build the lookup table, at load."""
         for day, dated in self.values.items():
             try:
                 _convert(self.unit, dated.value)
             except ValueError as exc:
                 raise ValueError(f"value of {day.isoformat()}: {exc}") from exc
+            if self.period == "calendar_year" and (day.month, day.day) != (1, 1):
+                raise ValueError(f"{day.isoformat()}: a calendar-year value starts on 1 January")
         for window in self.uncertain:
             if window.alternative is not None:
                 try:
                     _convert(self.unit, window.alternative)
                 except ValueError as exc:
                     raise ValueError(f"alternative from {window.start}: {exc}") from exc
-            if self.period == "calendar_year" and (day.month, day.day) != (1, 1):
-                raise ValueError(f"{day.isoformat()}: a calendar-year value starts on 1 January")
+        self._lookup  # noqa: B018 - computed now, not in the first evaluate
         return self
+
+    @cached_property
+    def _lookup(self) -> tuple[tuple[dt.date, ...], tuple[ParamValue, ...]]:
+        """The start dates, sorted, and their typed values (immutable: Decimal, int, bool,
+        date, tuple). A cached property, not a pydantic private attribute: those are
+        read through `BaseModel.__getattr__`, thirty times slower than this."""
+        dates = tuple(sorted(self.values))
+        return dates, tuple(_convert(self.unit, self.values[day].value) for day in dates)
 
     def entry(self, on: dt.date) -> tuple[dt.date, DatedValue]:
         """The (start date, value) in force on `on`; the earliest one before the first date."""
-        dates = sorted(self.values)
-        chosen = dates[0]
-        for day in dates:
-            if day <= on:
-                chosen = day
-        return chosen, self.values[chosen]
+        dates = self._lookup[0]
+        day = dates[max(bisect_right(dates, on) - 1, 0)]
+        return day, self.values[day]
 
     def at(self, on: dt.date) -> Any:
         """The typed value in force on `on` (a Decimal, int, bool, date or tuple of years)."""
-        return _convert(self.unit, self.entry(on)[1].value)
+        dates, typed = self._lookup
+        return typed[max(bisect_right(dates, on) - 1, 0)]
 
     def is_provisional(self, on: dt.date) -> bool:
         """True for a calendar-year parameter whose value for `on`'s year is not known yet."""

@@ -151,11 +151,27 @@ class Schedule:
     net_interest: list[int]
 
 
+def instalment_dates(closing: date, periods: int, months: int) -> list[date]:
+    """The dates of `periods` instalments `months` apart after `closing` (`add_months` of
+    k x months for k = 1..periods), built directly when no month-end clamping is needed."""
+    if closing.day > 28:
+        return [add_months(closing, k * months) for k in range(1, periods + 1)]
+    year, day, first = closing.year, closing.day, closing.month - 1 + months
+    return [
+        date(year + index // 12, index % 12 + 1, day)
+        for index in range(first, first + periods * months, months)
+    ]
+
+
 def schedule_in_cents(terms: LoanTerms, withholding_pct_on: Callable[[date], Decimal]) -> Schedule:
     """All instalments of the loan, withholding at the rate (%) in force on each date.
 
     The withholding rate is asked once for each instalment's date, in date order (it may
     change on any day).
+
+    Every rounding is `round_half_up` of an exact quotient, written out inline for the
+    non-negative numerators of the loop (balance, rate and interest are never negative):
+    n / d half up = (2n + d) // 2d.
     """
     periods, principal = terms.periods, terms.principal_cents
     holiday = terms.grace_years * terms.periods_per_year
@@ -168,23 +184,55 @@ def schedule_in_cents(terms: LoanTerms, withholding_pct_on: Callable[[date], Dec
         holiday, level = periods - 1, 0
     annuity = terms.repayment == "annuity"
     numerator, denominator = rate.numerator, rate.denominator  # properties: read once
-    months = 12 // terms.periods_per_year
-    dates = [add_months(terms.closing_date, k * months) for k in range(1, periods + 1)]
-    interests, capitals, balances = [], [], []
+    twice_numerator, twice_denominator = 2 * numerator, 2 * denominator
+    dates = instalment_dates(terms.closing_date, periods, 12 // terms.periods_per_year)
+    # the holiday: interest only, on the whole principal
+    first_interest = (principal * twice_numerator + denominator) // twice_denominator
+    interests, capitals = [first_interest] * holiday, [0] * holiday
+    balances = [principal] * holiday
     balance = principal
-    for k in range(1, periods + 1):
-        interest = round_half_up(balance * numerator, denominator)
-        if k == periods:
+    for _ in range(periods - holiday - 1):
+        interest = (balance * twice_numerator + denominator) // twice_denominator
+        # the level instalment or capital part, never below 0 nor above the balance
+        capital = level - interest if annuity else level
+        if capital > balance:
             capital = balance
-        elif k <= holiday:
+        elif capital < 0:
             capital = 0
-        else:  # the level instalment or capital part, never below 0 nor above the balance
-            capital = level - interest if annuity else level
-            capital = 0 if capital < 0 else balance if capital > balance else capital
         balance -= capital
         interests.append(interest)
         capitals.append(capital)
         balances.append(balance)
-    withholdings = list(map(percent_of_cents, interests, map(withholding_pct_on, dates)))
+    # the last instalment clears the balance
+    interests.append((balance * twice_numerator + denominator) // twice_denominator)
+    capitals.append(balance)
+    balances.append(0)
+    withholdings = _withheld(interests, list(map(withholding_pct_on, dates)))
     net = list(map(sub, interests, withholdings))
     return Schedule(dates, interests, capitals, balances, withholdings, net)
+
+
+def _withheld(interests: list[int], rates_pct: list[Decimal]) -> list[int]:
+    """`percent_of_cents` of each interest at its rate, each rate's ratio taken once per
+    run of the same rate (it changes rarely, if ever, over a loan)."""
+    first = rates_pct[0]
+    numerator, denominator = first.as_integer_ratio()
+    if numerator >= 0 and rates_pct.count(first) == len(rates_pct):  # one rate throughout
+        twice_numerator, scale, twice_scale = 2 * numerator, 100 * denominator, 200 * denominator
+        return [(interest * twice_numerator + scale) // twice_scale for interest in interests]
+    withholdings = []
+    last: Decimal | None = None
+    for interest, pct in zip(interests, rates_pct, strict=True):
+        if pct is not last and pct != last:
+            last = pct
+            numerator, denominator = pct.as_integer_ratio()
+            twice_numerator, scale, twice_scale = (
+                2 * numerator,
+                100 * denominator,
+                200 * denominator,
+            )
+        if numerator >= 0:  # interest >= 0: the product is >= 0
+            withholdings.append((interest * twice_numerator + scale) // twice_scale)
+        else:  # a negative rate is no real one, but rounds like percent_of_cents all the same
+            withholdings.append(round_half_up(interest * numerator, scale))
+    return withholdings

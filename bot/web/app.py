@@ -101,6 +101,15 @@ def _field_error(err: Any) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": kind}
 
 
+def load_parameters() -> None:
+    """Read and check the rules' parameter files now, at start-up, so that the first
+    evaluate or chat turn does not parse YAML (and a broken file fails the start)."""
+    from rules.params import load_all, load_meta
+
+    load_all()
+    load_meta()
+
+
 async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     """422 with one `{loc, msg, type}` per bad field (no echo of the input)."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
@@ -208,6 +217,7 @@ def create_app(
     )
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    load_parameters()
     case_schema, case_defs = case_schemas()
     app.include_router(build_api_router(handle, case_schema, session_exists))
     app.include_router(build_schedule_router(case_schema))
