@@ -315,6 +315,21 @@ def simulation_text(tr: Translator, part: dict[str, Any], answer: dict[str, Any]
                 credit=tr.money(default.get("credit", "0")),
             )
         )
+        for option in default.get("options", []):
+            if option["rate_pct"] != default.get("rate_pct"):
+                lines.append(
+                    "   "
+                    + tr(
+                        N_(
+                            "Or {rate}, that is {credit}, depending on your answer about: "
+                            "{question}. (Not answered yet: it does not change whether the "
+                            "loan is possible.)"
+                        ),
+                        rate=pct(tr, option["rate_pct"]),
+                        credit=tr.money(option["credit"]),
+                        question=_field_label(tr, str(default.get("decided_by"))),
+                    )
+                )
     lines.append(
         "• "
         + tr(
