@@ -8,7 +8,7 @@ from typing import Any
 
 from dialogs.explain import pct, years
 from dialogs.i18n import N_, Translator
-from dialogs.regimes import RegimeTexts
+from dialogs.regimes import Explain, RegimeTexts
 
 
 def _amount(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> str:
@@ -24,28 +24,18 @@ def _amount(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> str:
     )
 
 
-def _own(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> str:
-    return tr(
-        N_(
-            "The own contribution of {given} is below {min_pct} of the investment "
-            "need ({required})."
-        ),
-        given=tr.money(d.get("given", "0")),
-        min_pct=pct(tr, d["min_pct"]),
-        required=tr.money(d.get("required", "0")),
-    )
+def _share(message: str) -> Explain:
+    """A part of the investment need below its minimum share ({given}, {min_pct}, {required})."""
 
+    def explain(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> str:
+        return tr(
+            message,
+            given=tr.money(d.get("given", "0")),
+            min_pct=pct(tr, d["min_pct"]),
+            required=tr.money(d.get("required", "0")),
+        )
 
-def _partner_share(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> str:
-    return tr(
-        N_(
-            "The partner's financing of {given} is below {min_pct} of the investment "
-            "need ({required})."
-        ),
-        given=tr.money(d.get("given", "0")),
-        min_pct=pct(tr, d["min_pct"]),
-        required=tr.money(d.get("required", "0")),
-    )
+    return explain
 
 
 def _partner_duration(tr: Translator, d: dict[str, Any], _texts: RegimeTexts) -> str:
@@ -77,8 +67,18 @@ TEXTS = RegimeTexts(
     ),
     explanations={
         "project.amount": _amount,
-        "project.own_contribution": _own,
-        "project.partner_share": _partner_share,
+        "project.own_contribution": _share(
+            N_(
+                "The own contribution of {given} is below {min_pct} of the investment "
+                "need ({required})."
+            )
+        ),
+        "project.partner_share": _share(
+            N_(
+                "The partner's financing of {given} is below {min_pct} of the investment "
+                "need ({required})."
+            )
+        ),
         "project.partner_duration": _partner_duration,
         "project.capital_holiday": _capital_holiday,
     },
