@@ -14,10 +14,16 @@ Guarantees and their limits:
 - Nothing is sent twice by two workers: an entry is claimed (compare-and-set on its
   `attempts`) before it is sent, and each accepted message renews the claim. This holds
   as long as one Bot API call, 429 waits included, is shorter than `resend_after`.
-- In order per chat: a worker sends a chat's entries oldest first under a per-chat lock,
-  and a failed entry is released so the next delivery in that chat retries it before
-  anything newer. Across workers, a crashed worker's entry can arrive after a newer
-  one that a live worker sent while the old one was still in its grace period.
+- In order per chat, across workers: only a chat's oldest pending entry may be sent.
+  A worker (one delivery per chat at a time, under a per-chat lock) claims the oldest
+  and sends it, then the next, and reads the chat's entries again when it has none
+  left, so a newer entry that another worker's turn wrote meanwhile is sent by the
+  worker holding the chat, right after the older one; the other worker, finding an
+  older entry held, leaves its own. An entry nobody has taken yet may be taken by any
+  worker (the claim decides), the turn's worker has no privilege. The price: behind
+  the entry of a worker that died, the chat's newer replies wait with it for the
+  grace period and the next sweep. A failed entry is released, and the next delivery
+  in that chat (or sweep) retries it before anything newer.
 - At least once, not exactly once, in one window: if the worker dies (or the database
   fails) after Telegram accepted a message and before `parts_sent` recorded it, that one
   message is sent again by the next worker. The window is one message wide, the time of
@@ -116,9 +122,11 @@ class Courier:
     async def deliver(
         self, chat_id: int, own_entry: int | None, before: BeforeFn | None = None
     ) -> None:
-        """Send the chat's entries: `own_entry` (the turn just run) and any stale ones.
+        """Send the chat's pending entries in order, as far as this worker may.
 
-        `before` runs first under the chat's lock (the edit of a pressed question). Never
+        `own_entry` is the turn just run (None after a duplicate or in a sweep): it is
+        sent here, or by the worker holding an older entry of the chat, right after that
+        one. `before` runs first under the chat's lock (the edit of a pressed question). Never
         raises: failures are logged and the entries stay for a later attempt.
         """
         async with self._chat_lock(chat_id):
@@ -149,21 +157,41 @@ class Courier:
         return len(users)
 
     async def _deliver_pending(self, chat_id: int, own_entry: int | None) -> None:
-        pending = await _db(outbox.pending_for_user, self.channel, str(chat_id))
+        """Send the chat's pending entries oldest first, for as long as this worker may.
+
+        Only the chat's oldest pending entry may be sent, so a worker stops at one that
+        another worker holds (claimed, within its grace period): that worker continues
+        with everything newer once it is done, this loop being what it runs. The pending
+        entries are read again after the last one sent, so an entry committed by another
+        worker's turn while ours were in flight is sent now, right after them; the other
+        worker, reading after its commit, either saw ours pending and left its entry to
+        us or sees ours sent and takes its own.
+        """
+        while pending := await _db(outbox.pending_for_user, self.channel, str(chat_id)):
+            for entry in pending:
+                if not await self._take(chat_id, entry, own_entry):
+                    return  # another worker holds the chat; it sends the rest in turn
+                token = entry.attempts + 1
+                if token > MAX_DELIVERY_ATTEMPTS:
+                    log.error("giving up outbox entry %s for chat %s", entry.id, chat_id)
+                    await _db(outbox.abandon, entry.id)
+                    continue
+                if not await self._send_entry(chat_id, entry, token):
+                    return  # nothing newer may overtake it
+
+    async def _take(self, chat_id: int, entry: PendingEntry, own_entry: int | None) -> bool:
+        """Claim the entry: one nobody took yet, or one whose holder's grace is over."""
         cutoff = utcnow() - self.resend_after
-        for entry in pending:
-            own = entry.id == own_entry and entry.attempts == 0
-            if not own and entry.claimed_at >= cutoff:
-                continue  # another worker's, still in its grace period
-            if not await _db(outbox.claim, entry, None if own else cutoff):
-                continue  # someone else took it first
-            token = entry.attempts + 1
-            if token > MAX_DELIVERY_ATTEMPTS:
-                log.error("giving up outbox entry %s for chat %s", entry.id, chat_id)
-                await _db(outbox.abandon, entry.id)
-                continue
-            if not await self._send_entry(chat_id, entry, token):
-                return  # nothing newer may overtake it
+        unclaimed = entry.attempts == 0  # the turn's worker, or any in its place
+        if (unclaimed or entry.claimed_at < cutoff) and await _db(
+            outbox.claim, entry, None if unclaimed else cutoff
+        ):
+            return True
+        if own_entry is not None and own_entry != entry.id:
+            log.debug(
+                "chat %s: entry %s waits behind %s of another worker", chat_id, own_entry, entry.id
+            )
+        return False
 
     async def _send_entry(self, chat_id: int, entry: PendingEntry, token: int) -> bool:
         """Send the entry's messages from where it stopped; True when all were accepted."""

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot import service
 from bot.storage.models import OutboxEntry
 from bot.telegram import delivery
-from bot.telegram.delivery import Courier
+from bot.telegram.delivery import Courier, SendFn
 from bot.telegram.render import Outgoing
 from dialogs.events import Event, Reply
 
@@ -58,7 +58,7 @@ class Sender:
         return [text for chat, text in self.accepted if chat == chat_id]
 
 
-def courier(sender: Sender, resend_after: float = 60.0) -> Courier:
+def courier(sender: SendFn, resend_after: float = 60.0) -> Courier:
     return Courier("telegram", sender, lambda e: isinstance(e, Gone), resend_after=resend_after)
 
 
@@ -234,3 +234,40 @@ async def test_periodic_sweeps_run_until_stopped(db: str) -> None:
         await asyncio.sleep(0.01)
     await worker.stop()
     assert sender.texts() == ["late-1"]
+
+
+async def test_a_newer_entry_waits_for_the_worker_holding_an_older_one_which_sends_it(
+    db: str,
+) -> None:
+    """Worker one's send is in flight when worker two's turn commits and delivers."""
+    one, two = Sender(), Sender()
+    in_flight, go_on = asyncio.Event(), asyncio.Event()
+    first_send = one.__call__
+
+    async def slow(chat_id: int, message: Outgoing) -> None:
+        if not in_flight.is_set():
+            in_flight.set()
+            await go_on.wait()
+        await first_send(chat_id, message)
+
+    older = await turn("2:old")
+    sending = asyncio.create_task(courier(slow).deliver(CHAT, older))
+    await in_flight.wait()
+    newer = await turn("1:new")
+    await courier(two).deliver(CHAT, newer)
+    assert two.texts() == []  # not before the older reply: left to the worker holding it
+    go_on.set()
+    await sending
+    assert one.texts() == ["old-1", "old-2", "new-1"]
+    assert all(row.sent_at is not None for row in stored())
+    assert await courier(two, resend_after=0).sweep() == 0  # nothing left behind
+
+
+async def test_an_entry_nobody_took_yet_is_sent_by_whichever_worker_comes_first(db: str) -> None:
+    """The turn's worker holds no privilege: the first claim wins, the other sends nothing."""
+    one, two = Sender(), Sender()
+    older = await turn("1:old")
+    newer = await turn("1:new")
+    await courier(two).deliver(CHAT, newer)  # the older turn's worker has not started yet
+    await courier(one).deliver(CHAT, older)
+    assert two.texts() == ["old-1", "new-1"] and one.texts() == []
