@@ -31,6 +31,10 @@ Guarantees and their limits:
   not offer.
 - The edit that shows a pressed button's choice is cosmetic and not in the outbox: after
   a crash the replies are resent, the edit is not.
+- A 429 is waited out by the library a few times; when it gives up, this worker sends
+  nothing (to any chat) until the last 429's `retry_after` is over, then retries the
+  released entry itself. The wait is per worker: another worker learns of the flood
+  limit from its own 429.
 - An entry still failing after `MAX_DELIVERY_ATTEMPTS` claims is abandoned (logged); a
   user who blocked the bot or deleted the chat has all their pending entries abandoned.
 """
@@ -40,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -69,6 +74,7 @@ KEEP_DONE = timedelta(days=1)
 
 SendFn = Callable[[int, Outgoing], Awaitable[None]]
 GoneFn = Callable[[Exception], bool]
+RetryAfterFn = Callable[[Exception], float | None]
 BeforeFn = Callable[[], Awaitable[None]]
 
 
@@ -81,14 +87,23 @@ class Courier:
         send: SendFn,
         is_gone: GoneFn,
         *,
+        retry_after: RetryAfterFn | None = None,
         resend_after: float = RESEND_AFTER_SECONDS,
         sweep_every: float = SWEEP_EVERY_SECONDS,
     ) -> None:
+        """`retry_after` tells the seconds a send's error (a 429) asks to wait, else None."""
         self.channel = channel
         self.resend_after = timedelta(seconds=resend_after)
         self.sweep_every = sweep_every
         self._send = send
         self._is_gone = is_gone
+        self._retry_after = retry_after or (lambda _error: None)
+        # No Bot API call before this `time.monotonic()`: a 429's retry_after.
+        self._quiet_until = 0.0
+        # Per chat: the delivery that runs again once a 429's retry_after is over, while
+        # it waits; and every such retry until it is done (what `stop` waits for).
+        self._retries: dict[int, asyncio.Task[None]] = {}
+        self._retrying: set[asyncio.Task[None]] = set()
         # Per chat: the lock keeping its messages in order, and how many wait for it.
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._stopping = asyncio.Event()
@@ -103,11 +118,17 @@ class Courier:
         self._sweeper = asyncio.create_task(self._sweep_periodically())
 
     async def stop(self) -> None:
-        """Stop sweeping; a sweep under way finishes first."""
+        """Stop sweeping and retrying; a sweep or retry under way finishes first.
+
+        A retry still waiting for its 429 to pass is dropped: its entry is released, so
+        the next worker's sweep sends it.
+        """
         self._stopping.set()
         if self._sweeper is not None:
             await self._sweeper
             self._sweeper = None
+        while self._retrying:
+            await asyncio.gather(*self._retrying, return_exceptions=True)
 
     async def _sweep_periodically(self) -> None:
         while True:
@@ -132,6 +153,7 @@ class Courier:
         async with self._chat_lock(chat_id):
             try:
                 if before is not None:
+                    await self._quiet()
                     await before()
                 await self._deliver_pending(chat_id, own_entry)
             except Exception as error:
@@ -199,15 +221,23 @@ class Courier:
         if entry.parts_sent >= len(messages):
             return await _db(outbox.mark_progress, entry.id, token, entry.parts_sent, True)
         for index in range(entry.parts_sent, len(messages)):
+            await self._quiet()
             try:
                 await self._send(chat_id, messages[index])
             except Exception as error:
                 if self._is_gone(error):
                     await self._give_up_on_chat(chat_id, error)
                     return False
-                log.exception("outbox entry %s: message %d not sent", entry.id, index + 1)
+                wait = self._retry_after(error)
+                if wait is None:
+                    log.exception("outbox entry %s: message %d not sent", entry.id, index + 1)
+                else:
+                    log.warning("outbox entry %s: still 429, retry in %ss", entry.id, wait)
+                    self._quiet_until = max(self._quiet_until, time.monotonic() + wait)
                 with contextlib.suppress(Exception):
                     await _db(outbox.release, entry.id, token)
+                if wait is not None:
+                    self._retry_later(chat_id)
                 return False
             done = index + 1 == len(messages)
             # The at-least-once window: accepted by Telegram, not yet recorded here.
@@ -215,6 +245,27 @@ class Courier:
                 log.warning("outbox entry %s was taken over by another worker", entry.id)
                 return False
         return True
+
+    async def _quiet(self) -> None:
+        """Wait until no 429's retry_after forbids a Bot API call any more."""
+        while (left := self._quiet_until - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
+    def _retry_later(self, chat_id: int) -> None:
+        """Deliver the chat again once the 429 is over (once, however many asked)."""
+        if chat_id not in self._retries:
+            task = asyncio.create_task(self._retry(chat_id))
+            self._retries[chat_id] = task
+            self._retrying.add(task)
+            task.add_done_callback(self._retrying.discard)
+
+    async def _retry(self, chat_id: int) -> None:
+        with contextlib.suppress(TimeoutError):
+            left = max(self._quiet_until - time.monotonic(), 0.0)
+            await asyncio.wait_for(self._stopping.wait(), left)
+        del self._retries[chat_id]  # a new 429 in this delivery schedules the next retry
+        if not self._stopping.is_set():
+            await self.deliver(chat_id, None)
 
     async def _give_up_on_chat(self, chat_id: int, error: Exception) -> None:
         log.warning("chat %s unreachable (blocked or deleted): %s", chat_id, error)
