@@ -1,7 +1,8 @@
 """The aiogram adapter: aiogram objects in, `Incoming` out; Bot API calls back.
 
 aiogram has no built-in rate limiter: `RetryMiddleware`, a request middleware on the
-bot's session, waits `retry_after` on a 429 and backs off on network errors.
+bot's session, waits `retry_after` on a 429 (a few times; after the last one the courier
+holds back further sends for its `retry_after`) and backs off on network errors.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The python-telegram-bot adapter: PTB objects in, `Incoming` out; Bot API calls back.
 
-429s are handled by PTB's AIORateLimiter (it waits `retry_after` and retries, a few times: the
-courier holds back further sends after the last one, `retry_after`); network
-errors and timeouts are retried here with exponential backoff.
+429s are handled by PTB's AIORateLimiter (it waits `retry_after` and retries, a few
+times; after the last one the courier holds back further sends for its `retry_after`);
+network errors and timeouts are retried here with exponential backoff.
 """
 
 from __future__ import annotations
