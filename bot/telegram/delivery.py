@@ -147,8 +147,8 @@ class Courier:
 
         `own_entry` is the turn just run (None after a duplicate or in a sweep): it is
         sent here, or by the worker holding an older entry of the chat, right after that
-        one. `before` runs first under the chat's lock (the edit of a pressed question). Never
-        raises: failures are logged and the entries stay for a later attempt.
+        one. `before` runs first under the chat's lock (the edit of a pressed question).
+        Never raises: failures are logged and the entries stay for a later attempt.
         """
         async with self._chat_lock(chat_id):
             try:
@@ -191,6 +191,7 @@ class Courier:
         """
         while pending := await _db(outbox.pending_for_user, self.channel, str(chat_id)):
             for entry in pending:
+                await self._quiet()  # before the claim: a long wait must not outlast it
                 if not await self._take(chat_id, entry, own_entry):
                     return  # another worker holds the chat; it sends the rest in turn
                 token = entry.attempts + 1
