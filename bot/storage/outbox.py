@@ -4,12 +4,14 @@
 functions here are what a delivering worker does with it afterwards. Every function is
 one short transaction, blocking: call them from a worker thread in async code.
 
-Who sends an entry is decided by a claim, a compare-and-set on `attempts`: the worker
-that ran the turn holds the first claim implicitly (it may take the entry while nobody
-else did), any other worker only once the entry's `claimed_at` is older than the grace
-period. Each accepted message renews the claim, so a live worker's entry is not taken
-from under it as long as a single Bot API call (429 waits included) is shorter than the
-grace period.
+Who sends an entry is decided by a claim, a compare-and-set on `attempts`: an entry
+nobody took yet (`attempts` 0) goes to the first worker that claims it, the turn's own
+or the one already delivering the user's older entries; a taken one only once its
+`claimed_at` is older than the grace period. Each accepted message renews the claim, so
+a live worker's entry is not taken from under it as long as a single Bot API call (429
+waits included) is shorter than the grace period. The courier claims only a user's
+oldest pending entry, which is what keeps the user's replies in order across workers
+(`bot.telegram.delivery`).
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ def users_with_stale(engine: Engine, channel: str, cutoff: datetime, limit: int)
 def claim(engine: Engine, entry: PendingEntry, cutoff: datetime | None) -> bool:
     """Take the entry for sending; False when another worker has it (or it is done).
 
-    `cutoff` None is the turn's own worker taking its entry: allowed while nobody else
-    took it. Otherwise the entry must be unclaimed since `cutoff`.
+    `cutoff` None takes an entry nobody took yet (read with `attempts` 0): allowed while
+    that is still so. Otherwise the entry must be unclaimed since `cutoff`.
     """
     condition: list[Any] = [
         col(OutboxEntry.id) == entry.id,

@@ -1,7 +1,8 @@
 """The aiogram adapter: aiogram objects in, `Incoming` out; Bot API calls back.
 
 aiogram has no built-in rate limiter: `RetryMiddleware`, a request middleware on the
-bot's session, waits `retry_after` on a 429 and backs off on network errors.
+bot's session, waits `retry_after` on a 429 (a few times; after the last one the courier
+holds back further sends for its `retry_after`) and backs off on network errors.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class AiogramRunner(TelegramRunner):
     def __init__(self, settings: Settings, *, poll_timeout: int = 30, **delivery: float) -> None:
         super().__init__(settings, poll_timeout=poll_timeout, **delivery)
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url))
-        session.middleware(RetryMiddleware())
+        session.middleware(RetryMiddleware(rate_limit_retries=RATE_LIMIT_RETRIES))
         self.bot = Bot(self.token, session=session)
         self.dispatcher = Dispatcher()
         self.dispatcher.message.register(self._on_aiogram_update)
@@ -198,6 +199,9 @@ class AiogramRunner(TelegramRunner):
         if isinstance(error, TelegramForbiddenError):
             return True
         return isinstance(error, TelegramBadRequest) and "chat not found" in str(error).lower()
+
+    def retry_after(self, error: Exception) -> float | None:
+        return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
 
 
 def incoming_from(update: Update) -> Incoming | None:

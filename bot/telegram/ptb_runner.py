@@ -1,14 +1,17 @@
 """The python-telegram-bot adapter: PTB objects in, `Incoming` out; Bot API calls back.
 
-429s are handled by PTB's AIORateLimiter (it waits `retry_after` and retries); network
-errors and timeouts are retried here with exponential backoff.
+429s are handled by PTB's AIORateLimiter (it waits `retry_after` and retries, a few
+times; after the last one the courier holds back further sends for its `retry_after`);
+network errors and timeouts are retried here with exponential backoff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -22,8 +25,9 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.settings import Settings
 from bot.telegram.incoming import Incoming, event_from_button, event_from_text
@@ -170,6 +174,14 @@ class PtbRunner(TelegramRunner):
         if isinstance(error, Forbidden):
             return True
         return isinstance(error, BadRequest) and "chat not found" in str(error).lower()
+
+    def retry_after(self, error: Exception) -> float | None:
+        if not isinstance(error, RetryAfter):
+            return None
+        with warnings.catch_warnings():  # an int or a timedelta, depending on PTB_TIMEDELTA
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def incoming_from(update: Update) -> Incoming | None:

@@ -108,6 +108,7 @@ class TelegramRunner(ABC):
             CHANNEL,
             self.send,
             self.is_gone,
+            retry_after=self.retry_after,
             resend_after=resend_after,
             sweep_every=sweep_every,
         )
@@ -146,6 +147,10 @@ class TelegramRunner(ABC):
     @abstractmethod
     def is_gone(self, error: Exception) -> bool:
         """Whether the error means the user blocked the bot or the chat no longer exists."""
+
+    @abstractmethod
+    def retry_after(self, error: Exception) -> float | None:
+        """The seconds a 429 asks to wait (the library gave up retrying); None otherwise."""
 
     # -- shared ---------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ It records every call (method, parameters, time, status), keeps the messages it 
 so that a button press can refer to them as Telegram would, serves getUpdates (long
 polling) or, once setWebhook was called, POSTs injected updates to the webhook with the
 secret header. Failures (429 with retry_after, 403 blocked) can be scheduled per method,
-and a method can be stalled: its calls are recorded and never answered (a send in flight
+sendMessage can be given a latency (the real API takes tens of milliseconds to accept a
+message, and not always as long, so of two messages sent at about the same time either
+may be accepted first), and a method can be stalled: its calls are recorded and never answered (a send in flight
 when the bot's process is killed).
 """
 
@@ -14,6 +16,7 @@ import asyncio
 import copy
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,6 +86,10 @@ class FakeBotApi:
     #: While set, getUpdates answers at once (a stopping poller is not kept waiting).
     hurry: bool = False
     _stalled: set[str] = field(default_factory=set)
+    #: Mean seconds before a sendMessage is accepted: each waits a random time between
+    #: none and twice this (errors come at once).
+    send_latency: float = 0.0
+    _random: random.Random = field(default_factory=lambda: random.Random(8))
     _unstall: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -249,6 +256,8 @@ class FakeBotApi:
         if handler is None:
             call.status = 404
             return _error(404, "Not Found")
+        if method == "sendMessage" and self.send_latency:
+            await asyncio.sleep(self._random.uniform(0, 2 * self.send_latency))
         result = handler(params)
         if asyncio.iscoroutine(result):
             result = await result

@@ -16,6 +16,7 @@ import uvicorn
 from bot import service
 from bot.service import TurnResult
 from bot.settings import Settings
+from bot.storage.turns import StepFunction
 from bot.telegram.delivery import RESEND_AFTER_SECONDS
 from bot.telegram.incoming import Incoming
 from bot.telegram.run import webhook_app
@@ -49,8 +50,11 @@ class Bot:
         database_url: str,
         *,
         resend_after: float = RESEND_AFTER_SECONDS,
+        step: StepFunction | None = None,
     ) -> None:
         self.fake = fake
+        #: The dialog's step function (None: the real dialog).
+        self.step = step
         #: The outbox grace period of the runners this bot starts (0: resend at once).
         self.resend_after = resend_after
         self.library = library
@@ -79,7 +83,7 @@ class Bot:
 
     async def start(self) -> None:
         """Start as a fresh process would: new engine, new runner, commands, webhook/polling."""
-        service.configure(self.database_url)
+        service.configure(self.database_url, step=self.step)
         if self.mode == "webhook" and not self.port:
             with socket.socket() as probe:  # pick a free port before the URL is announced
                 probe.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot import service
 from bot.storage.models import OutboxEntry
 from bot.telegram import delivery
-from bot.telegram.delivery import Courier
+from bot.telegram.delivery import Courier, SendFn
 from bot.telegram.render import Outgoing
 from dialogs.events import Event, Reply
 
@@ -58,7 +58,7 @@ class Sender:
         return [text for chat, text in self.accepted if chat == chat_id]
 
 
-def courier(sender: Sender, resend_after: float = 60.0) -> Courier:
+def courier(sender: SendFn, resend_after: float = 60.0) -> Courier:
     return Courier("telegram", sender, lambda e: isinstance(e, Gone), resend_after=resend_after)
 
 
@@ -234,3 +234,93 @@ async def test_periodic_sweeps_run_until_stopped(db: str) -> None:
         await asyncio.sleep(0.01)
     await worker.stop()
     assert sender.texts() == ["late-1"]
+
+
+async def test_a_newer_entry_waits_for_the_worker_holding_an_older_one_which_sends_it(
+    db: str,
+) -> None:
+    """Worker one's send is in flight when worker two's turn commits and delivers."""
+    one, two = Sender(), Sender()
+    in_flight, go_on = asyncio.Event(), asyncio.Event()
+    first_send = one.__call__
+
+    async def slow(chat_id: int, message: Outgoing) -> None:
+        if not in_flight.is_set():
+            in_flight.set()
+            await go_on.wait()
+        await first_send(chat_id, message)
+
+    older = await turn("2:old")
+    sending = asyncio.create_task(courier(slow).deliver(CHAT, older))
+    await in_flight.wait()
+    newer = await turn("1:new")
+    await courier(two).deliver(CHAT, newer)
+    assert two.texts() == []  # not before the older reply: left to the worker holding it
+    go_on.set()
+    await sending
+    assert one.texts() == ["old-1", "old-2", "new-1"]
+    assert all(row.sent_at is not None for row in stored())
+    assert await courier(two, resend_after=0).sweep() == 0  # nothing left behind
+
+
+async def test_an_entry_nobody_took_yet_is_sent_by_whichever_worker_comes_first(db: str) -> None:
+    """The turn's worker holds no privilege: the first claim wins, the other sends nothing."""
+    one, two = Sender(), Sender()
+    older = await turn("1:old")
+    newer = await turn("1:new")
+    await courier(two).deliver(CHAT, newer)  # the older turn's worker has not started yet
+    await courier(one).deliver(CHAT, older)
+    assert two.texts() == ["old-1", "new-1"] and one.texts() == []
+
+
+class RateLimited(Exception):
+    """What the sender raises when the library gave up on a 429."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after}")
+        self.retry_after = retry_after
+
+
+def rate_limited_courier(sender: SendFn) -> Courier:
+    def retry_after(error: Exception) -> float | None:
+        return error.retry_after if isinstance(error, RateLimited) else None
+
+    return Courier("telegram", sender, lambda e: False, retry_after=retry_after)
+
+
+async def test_after_a_429_nothing_is_sent_before_retry_after_then_the_entry_is_retried(
+    db: str,
+) -> None:
+    sender = Sender()
+    sender.fail = lambda n, _chat: (_ for _ in ()).throw(RateLimited(0.3)) if n == 1 else None
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def timed(chat_id: int, message: Outgoing) -> None:
+        times.append(loop.time())
+        await sender(chat_id, message)
+
+    worker = rate_limited_courier(timed)
+    await worker.deliver(CHAT, await turn("1:a"))
+    assert sender.texts() == [] and stored()[0].sent_at is None  # released
+    await worker.deliver(OTHER, await turn("1:b", OTHER))  # another chat waits too
+    deadline = loop.time() + 20  # a deadlock guard, not a timing
+    while not sender.texts() and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+    await worker.stop()
+    assert sender.texts(OTHER) == ["b-1"] and sender.texts() == ["a-1"]
+    assert all(later - times[0] >= 0.3 for later in times[1:])  # a lower bound, not a timing
+    assert stored()[0].sent_at is not None and stored()[0].attempts == 2
+
+
+async def test_stopping_drops_a_retry_still_waiting_and_leaves_its_entry_released(
+    db: str,
+) -> None:
+    sender = Sender()
+    sender.fail = lambda _n, _chat: (_ for _ in ()).throw(RateLimited(3600))
+    worker = rate_limited_courier(sender)
+    await worker.deliver(CHAT, await turn("1:a"))
+    await worker.stop()  # does not wait the hour
+    assert sender.calls == 1
+    (row,) = stored()
+    assert row.sent_at is None and row.claimed_at.year == 1970  # for the next worker
