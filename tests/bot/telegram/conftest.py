@@ -42,3 +42,14 @@ async def bot(
     await running.start()
     yield running
     await running.stop()
+
+
+@pytest.fixture(params=LIBRARIES)
+async def webhook_bot(
+    request: pytest.FixtureRequest, fake: FakeBotApi, database_url: str
+) -> AsyncIterator[Bot]:
+    """A bot in webhook mode only, per library: for what only a webhook can receive."""
+    running = Bot(fake, request.param, "webhook", database_url)
+    await running.start()
+    yield running
+    await running.stop()

@@ -83,10 +83,9 @@ async def post(bot: Bot, body: bytes | dict[str, Any]) -> int:
 
 @pytest.mark.parametrize("name", MALFORMED)
 async def test_a_malformed_update_is_acknowledged_logged_once_and_not_recorded(
-    bot: Bot, caplog: pytest.LogCaptureFixture, name: str
+    webhook_bot: Bot, caplog: pytest.LogCaptureFixture, name: str
 ) -> None:
-    if bot.mode != "webhook":
-        pytest.skip("webhook only")
+    bot = webhook_bot
     spoil = MALFORMED[name]
     good = bot.fake.text_update(CHAT, "/start")
     body = spoil if isinstance(spoil, bytes) else spoil(good)
@@ -108,10 +107,9 @@ async def test_a_malformed_update_is_acknowledged_logged_once_and_not_recorded(
 
 
 async def test_a_malformed_button_press_is_not_answered_either(
-    bot: Bot, caplog: pytest.LogCaptureFixture
+    webhook_bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    if bot.mode != "webhook":
-        pytest.skip("webhook only")
+    bot = webhook_bot
     await bot.say(CHAT, "/start")
     press = bot.fake.press_update(CHAT, "role.lender")
     before = rows(bot.database_url)

@@ -143,10 +143,9 @@ async def test_an_update_delivered_three_times_is_answered_once(bot: Bot) -> Non
 
 
 async def test_webhook_with_a_wrong_or_missing_secret_is_refused_and_changes_nothing(
-    bot: Bot,
+    webhook_bot: Bot,
 ) -> None:
-    if bot.mode != "webhook":
-        pytest.skip("webhook only")
+    bot = webhook_bot
     update = bot.fake.text_update(CHAT, "/start")
     async with aiohttp.ClientSession() as session:
         for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):
