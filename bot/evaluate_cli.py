@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from rules import CaseError, evaluate, parse_case
+from rules import Case, CaseError, evaluate, parse_case
 
 EXIT_BAD_INPUT = 2
 TOO_DEEP = "not valid JSON: nested too deeply"
@@ -45,32 +46,49 @@ def _read_bytes(path: str) -> bytes:
     return data
 
 
-def run_evaluate(path: str) -> int:
-    """Evaluate the case in `path` (`-` = standard input) and print the answer.
+class BadCaseInput(ValueError):
+    """A case file that cannot be read as a case: the message says why, in one line."""
 
-    Every bad input, JSON nested too deeply or bytes that are not UTF-8 included, is a
-    one-line message on stderr and exit 2, never a traceback.
+
+def read_case(path: str) -> tuple[Any, Case]:
+    """The JSON of the case in `path` (`-` = standard input) and the case it validates to.
+
+    Every bad input, JSON nested too deeply or bytes that are not UTF-8 included, raises
+    `BadCaseInput` with a one-line message (never a traceback); shared by every command
+    that reads a case file.
     """
     try:
         raw = _read_bytes(path)
     except OSError as exc:
-        return _fail(f"cannot read {path}: {exc.strerror}")
+        raise BadCaseInput(f"cannot read {path}: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not data
     except UnicodeDecodeError as exc:
-        return _fail(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}")
+        raise BadCaseInput(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        ) from None
     try:
         data = json.loads(text, parse_float=JsonFraction)
     except RecursionError:
-        return _fail(TOO_DEEP)
+        raise BadCaseInput(TOO_DEEP) from None
     except ValueError as exc:
-        return _fail(f"not valid JSON: {exc}")
+        raise BadCaseInput(f"not valid JSON: {exc}") from None
     try:
         case = parse_case(data)
     except RecursionError:  # the validation's depth budget is what is left of the stack
-        return _fail(TOO_DEEP)
+        raise BadCaseInput(TOO_DEEP) from None
     except CaseError as err:
-        return _fail("; ".join(f"{field}: {message}" for field, message in err.errors))
+        raise BadCaseInput("; ".join(f"{f}: {m}" for f, m in err.errors)) from None
+    return data, case
+
+
+def run_evaluate(path: str) -> int:
+    """Evaluate the case in `path` (`-` = standard input) and print the answer; bad input
+    is a one-line message on stderr and exit 2 (see `read_case`)."""
+    try:
+        _data, case = read_case(path)
+    except BadCaseInput as bad:
+        return _fail(str(bad))
     answer = json.dumps(evaluate(case), ensure_ascii=False, indent=2)
     try:
         sys.stdout.write(answer + "\n")

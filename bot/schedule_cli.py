@@ -9,12 +9,11 @@ language. Nothing is written in either case.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from bot.evaluate_cli import JsonFraction
-from rules import CaseError, evaluate, parse_case
+from bot.evaluate_cli import BadCaseInput, read_case
+from rules import evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_TABLE = 3
@@ -31,17 +30,10 @@ def run_schedule(path: str, regime: str, fmt: str, lang: str, output: str | None
     from dialogs.i18n import Translator
 
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        return _fail(f"cannot read {path}: {exc.strerror}")
-    try:
-        data = json.loads(text, parse_float=JsonFraction)
-    except ValueError as exc:
-        return _fail(f"not valid JSON: {exc}")
-    try:
-        answer = evaluate(parse_case(data))
-    except CaseError as err:
-        return _fail("; ".join(f"{field}: {message}" for field, message in err.errors))
+        data, case = read_case(path)
+    except BadCaseInput as bad:
+        return _fail(str(bad))
+    answer = evaluate(case)
     known = [part["regime"] for part in answer["regimes"]]
     if regime not in known:
         return _fail(f"unknown regime {regime!r} (one of: {', '.join(known)})")

@@ -147,3 +147,21 @@ def test_a_utf8_byte_order_mark_is_not_data(tmp_path: Path) -> None:
     done = _run_bytes(str(path))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["closing_date"] == "2024-03-15"
+
+
+@pytest.mark.parametrize(
+    "content", [b"\xff\xfe{}", b"[" * 100000, b'\xef\xbb\xbf{"closing_date": "2024-03-15"'],
+)
+def test_schedule_refuses_bad_files_like_evaluate(tmp_path: Path, content: bytes) -> None:
+    """`leenwijzer schedule` reads the case with evaluate's reader: exit 2, no traceback."""
+    path = tmp_path / "case.json"
+    path.write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "schedule", str(path), "--regime", "winwin"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout == ""
