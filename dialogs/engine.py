@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 
 from dialogs import documents, render
 from dialogs.answers import AnswerError, simplify
-from dialogs.evaluation import build_case, flatten_case, regime, run_rules, still_needed
+from dialogs.evaluation import (
+    REGIMES,
+    build_case,
+    flatten_case,
+    regime,
+    run_rules,
+    still_needed,
+)
 from dialogs.events import (
     COMMANDS,
     DOCUMENT_FORMATS,
@@ -646,11 +653,10 @@ class Turn:
     def send_document(self, key: str) -> None:
         """Attach the regime's repayment table as PDF or CSV (rendered by the transport)."""
         _, fmt, name = (key.split(".", 2) + ["", ""])[:3]
-        answer = self.evaluation()
-        if fmt not in DOCUMENT_FORMATS:
-            self.say(N_("That button belongs to an earlier question."))
-            self.prompt()
+        if fmt not in DOCUMENT_FORMATS or name not in REGIMES:
+            self.not_offered()  # a forged key: never an import of its text
             return
+        answer = self.evaluation()
         try:
             document = documents.document_request(
                 answer,

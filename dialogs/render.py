@@ -435,7 +435,7 @@ def parameter_words(key: str) -> str | None:
         return COMMON_PARAMETER_NAMES.get(name)
     try:
         return regime_texts(file).uncertain.get(name)
-    except ImportError:
+    except KeyError:
         return None
 
 

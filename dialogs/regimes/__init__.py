@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from dialogs.i18n import Translator
+from rules import REGIMES
 
 #: An explanation: the translator, the condition's `detail` and the regime's texts ->
 #: one sentence with the figures that decided it (thresholds from `detail`, never
@@ -48,7 +49,10 @@ class RegimeTexts:
 
 @cache
 def regime_texts(name: str) -> RegimeTexts:
-    """The text module of the regime `name` (its contract key)."""
+    """The text module of the regime `name` (its contract key); KeyError for a name that is
+    not in the rules' registry (never an import of arbitrary text)."""
+    if name not in {regime.name for regime in REGIMES}:
+        raise KeyError(name)
     module = importlib.import_module(f"dialogs.regimes.{name}")
     texts: RegimeTexts = module.TEXTS
     return texts

@@ -115,3 +115,13 @@ def test_the_state_stays_small() -> None:
         state, _ = step(state, Event.typed("ja"), NOW)
         state, _ = step(state, Event.command("back"), NOW)
     assert len(json.dumps(state)) < 20_000
+
+
+@pytest.mark.parametrize("key", ["doc.pdf.bogus", "doc.pdf", "doc.pdf.__init__", "doc.csv.."])
+def test_a_forged_document_button_is_re_prompted(key: str) -> None:
+    """Review finding: the regime name of a doc.* key was imported as a module."""
+    state, _ = step(None, Event.start(lang="nl", prefill=COMPLETE), NOW)
+    assert state["done"]
+    after, replies = step(json.loads(json.dumps(state)), Event.button(key), NOW)
+    assert "hoort bij een eerdere vraag" in replies[0].text
+    assert after["answers"] == state["answers"]

@@ -150,7 +150,8 @@ def test_a_utf8_byte_order_mark_is_not_data(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "content", [b"\xff\xfe{}", b"[" * 100000, b'\xef\xbb\xbf{"closing_date": "2024-03-15"'],
+    "content",
+    [b"\xff\xfe{}", b"[" * 100000, b'\xef\xbb\xbf{"closing_date": "2024-03-15"'],
 )
 def test_schedule_refuses_bad_files_like_evaluate(tmp_path: Path, content: bytes) -> None:
     """`leenwijzer schedule` reads the case with evaluate's reader: exit 2, no traceback."""
