@@ -93,12 +93,17 @@ def public_control(borrower: Borrower, ctx: Context) -> Decimal | None:
 
 class Figure:
     """One aggregated figure: a lower bound (own figure plus the related enterprises'
-    known shares) and whether it is complete (nothing that counts is still unknown)."""
+    known shares) and whether it is complete (nothing that counts is still unknown).
+
+    `low` is None while the own figure is unknown; `floor` is what is already known to
+    count even then (the related enterprises' shares), so a linked enterprise's figures
+    over a limit decide before the enterprise's own are given.
+    """
 
     def __init__(self, borrower: Borrower, attribute: str, ctx: Context):
         own: Decimal | None = getattr(borrower, attribute)
         self.own_known = own is not None
-        self.low: Decimal | None = own
+        self.floor = own if own is not None else Decimal(0)
         self.complete = own is not None and borrower.partners is not None
         for partner in borrower.partners or []:
             weight = partner_weight(partner, ctx)
@@ -107,14 +112,13 @@ class Figure:
                 continue
             if figure is None:
                 self.complete = False
-            elif self.low is not None:
-                self.low += figure * weight
+            else:
+                self.floor += figure * weight
+        self.low: Decimal | None = self.floor if own is not None else None
 
     def over(self, limit: Decimal, *, inclusive: bool = False) -> bool:
         """Already over the limit (aggregation only adds: the bound can only grow)."""
-        if self.low is None:
-            return False
-        return self.low >= limit if inclusive else self.low > limit
+        return self.floor >= limit if inclusive else self.floor > limit
 
     def within(self, limit: Decimal, *, strict: bool = False) -> bool:
         """Known to be within the limit."""
@@ -161,9 +165,11 @@ def check_sme(borrower: Borrower, ctx: Context) -> Check:
     financial_ok = turnover.within(turnover_limit) or balance.within(balance_limit)
     if staff_ok and financial_ok and borrower.public_control_pct is not None:
         return ctx.check("borrower.sme", "pass", {"basis": "figures", **detail}, SOURCE)
-    if borrower.sme_declared:
+    related = any(partner_weight(p, ctx) > 0 for p in borrower.partners or [])
+    if borrower.sme_declared and not related:
         # what the person declared, no figure contradicting it: the figures not given are
-        # taken as declared (under the thresholds below)
+        # taken as declared (under the thresholds below). A partner or linked enterprise
+        # that counts contradicts the declaration: then the figures decide.
         return ctx.check("borrower.sme", "pass", {"basis": "declared", **detail}, SOURCE)
 
     needs: list[str] = []
