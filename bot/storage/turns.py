@@ -120,7 +120,9 @@ def run_turn(
                 channel,
                 update_id,
             )
-            return _apologise(engine, apology, channel, user_key, event, update_id, now, outbox)
+            return _apologise(
+                engine, apology, channel, user_key, event, update_id, now, outbox, turn_id
+            )
         if outcome.erased:
             checkpoint_wal(engine)  # the erased answers must leave SQLite's -wal file too
         return outcome
@@ -213,9 +215,11 @@ def _apologise(
     update_id: str | None,
     now: datetime,
     outbox: bool,
+    turn_id: str | None = None,
 ) -> TurnOutcome:
-    """Record a failed turn as handled: the update id in the inbox, the apology in the
-    outbox, the conversation as it was (so a redelivery is a duplicate, never a retry)."""
+    """Record a failed turn as handled: the update id in the inbox (or the apology under
+    the client's turn id), the apology in the outbox, the conversation as it was (so a
+    redelivery or a retried web turn gets the same answer, never a second try)."""
     with Session(engine) as session:
         if update_id is not None:
             session.add(ProcessedUpdate(channel=channel, update_id=update_id))
@@ -224,9 +228,25 @@ def _apologise(
             except IntegrityError:  # another worker handled it meanwhile
                 session.rollback()
                 return _duplicate(session, channel, user_key)
+        if turn_id is not None:
+            stored = web_turns.find(session, channel, user_key, turn_id)
+            if stored is not None:
+                return _replayed(stored)
         row = _load(session, channel, user_key)
         state = copy.deepcopy(row.state) if row is not None else None
         replies = apology(copy.deepcopy(state), event, now)
+        if turn_id is not None:
+            try:
+                web_turns.record(
+                    session, channel, user_key, turn_id, replies,
+                    (state or {}).get("lang"), bool((state or {}).get("done", False)),
+                )  # fmt: skip
+            except IntegrityError:  # a concurrent twin answered it first
+                session.rollback()
+                stored = web_turns.find(session, channel, user_key, turn_id)
+                if stored is not None:
+                    return _replayed(stored)
+                raise
         entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
         session.commit()
         return TurnOutcome(replies, state or {}, False, False, False, entry_id)

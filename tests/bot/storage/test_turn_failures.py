@@ -183,3 +183,18 @@ async def test_a_state_that_cannot_be_saved_is_an_apology_and_the_log_shows_no_a
         assert "54321" not in caplog.text and "u1" not in caplog.text
     finally:
         service.engine().dispose()
+
+
+def test_a_failed_web_turn_retried_with_its_turn_id_gets_the_same_apology_once(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review finding: the apology was not stored under the web turn id, so a retry of the
+    same (session, turn) ran the event again (and failed again)."""
+    service.handle_sync("web", "visitor", Event.typed("hello"), now=NOW)
+    with caplog.at_level(logging.ERROR, logger=TURNS_LOGGER):
+        first = service.handle_sync("web", "visitor", Event.typed("boom"), turn_id="t-7", now=NOW)
+        again = service.handle_sync("web", "visitor", Event.typed("boom"), turn_id="t-7", now=NOW)
+    assert SORRY in first.replies[0].text
+    assert [r.text for r in again.replies] == [r.text for r in first.replies]
+    assert again.duplicate and not first.duplicate
+    assert len(failures(caplog)) == 1  # the retry did not run the step again
