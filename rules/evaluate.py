@@ -210,8 +210,7 @@ def evaluate(case: Case | dict[str, Any], *, today: dt.date | None = None) -> di
                 },
             }
             for answer in regimes
-            if answer["verdict"] != "not_eligible"  # moot where something else fails
-            and answer["conditions"][0]["detail"].get("reason") == "status_unconfirmed"
+            if answer["conditions"][0]["detail"].get("reason") == "status_unconfirmed"
         )
 
     return {
