@@ -197,7 +197,7 @@ class Tally:
     def fail(self, message: str) -> None:
         with self.lock:
             self.failure_count += 1
-            if len(self.failures) < 30:  # the first few, to reproduce; the rest counted
+            if len(self.failures) < 10:  # the first few, to reproduce; the rest counted
                 self.failures.append(message[:600])
 
     def count(self, route: str, status: int) -> None:
