@@ -332,7 +332,9 @@ def malformed_chat(rng: random.Random, convo: Conversation) -> tuple[bytes, dict
     if pick == 1:
         return b"\xff\xfe\x00garbage", JSON_TYPE
     if pick == 2:
-        return dumps({**session, "event": {"type": rng.choice(("click", "", "START", None, 1))}}), JSON_TYPE
+        return dumps(
+            {**session, "event": {"type": rng.choice(("click", "", "START", None, 1))}}
+        ), JSON_TYPE
     if pick == 3:
         return dumps({**session, "event": {"type": "text"}}), JSON_TYPE
     if pick == 4:
@@ -344,7 +346,9 @@ def malformed_chat(rng: random.Random, convo: Conversation) -> tuple[bytes, dict
         name = rng.choice(("shutdown", "", "BACK", "start", None))
         return dumps({**session, "event": {"type": "command", "name": name}}), JSON_TYPE
     if pick == 7:
-        return dumps({**session, "event": {"type": "command", "name": "language", "arg": "x" * 65}}), JSON_TYPE
+        return dumps(
+            {**session, "event": {"type": "command", "name": "language", "arg": "x" * 65}}
+        ), JSON_TYPE
     if pick == 8:
         bad_turn = rng.choice(("", "x" * 65, "é", "a\x00", "\n"))
         return dumps({**session, "turn": bad_turn, "event": {"type": "start"}}), JSON_TYPE
@@ -352,7 +356,9 @@ def malformed_chat(rng: random.Random, convo: Conversation) -> tuple[bytes, dict
         bad = rng.choice(("short", "x" * 200, "../../etc", "a b c d e f g h i j k", ""))
         return dumps({"session": bad, "event": {"type": "start"}}), JSON_TYPE
     if pick == 10:
-        return dumps({**session, "lang": rng.choice(("de", "NL", "", 1)), "event": {"type": "start"}}), JSON_TYPE
+        return dumps(
+            {**session, "lang": rng.choice(("de", "NL", "", 1)), "event": {"type": "start"}}
+        ), JSON_TYPE
     if pick == 11:
         return dumps({**session, "event": {"type": "start"}, "sesion": "typo"}), JSON_TYPE
     if pick == 12:
@@ -366,9 +372,7 @@ def malformed_chat(rng: random.Random, convo: Conversation) -> tuple[bytes, dict
     return dumps({"event": {"type": "start"}}), {"content-type": content_type}
 
 
-def chat_turn(
-    client: httpx.Client, tally: Tally, rng: random.Random, convo: Conversation
-) -> None:
+def chat_turn(client: httpx.Client, tally: Tally, rng: random.Random, convo: Conversation) -> None:
     """One fuzzed turn of `convo`, checked against the chat contract."""
     pick = rng.random()
     if pick < 0.12:
@@ -377,8 +381,8 @@ def chat_turn(
         return
     if pick < 0.2 and convo.answered:
         (session, turn), replies = rng.choice(list(convo.answered.items()))
-        event = rng.choice(({"type": "text", "text": "999"}, {"type": "command", "name": "back"}))
-        payload = {"session": session, "turn": turn, "event": event}
+        other = rng.choice(({"type": "text", "text": "999"}, {"type": "command", "name": "back"}))
+        payload = {"session": session, "turn": turn, "event": other}
         response = send(client, tally, CHAT, dumps(payload), VALID)
         if response is not None and response.status_code == 200:
             answer = response.json()
@@ -386,9 +390,12 @@ def chat_turn(
                 with tally.lock:
                     tally.replays += 1
                 if answer.get("replies") != replies:
-                    tally.fail(f"repeated turn {turn!r} of {session}: other replies {answer!r:.300}")
+                    tally.fail(
+                        f"repeated turn {turn!r} of {session}: other replies {answer!r:.300}"
+                    )
         return
     allowed = VALID
+    event: dict[str, Any]
     if pick < 0.45:
         event = person_event(rng, convo)
     elif pick < 0.65:
@@ -405,9 +412,9 @@ def chat_turn(
     else:
         event = {"type": "start"}
     payload = wrap(convo, event, rng)
-    turn = turn_id(rng, convo) if rng.random() < 0.7 else None
-    if turn is not None:
-        payload["turn"] = turn
+    new_turn = turn_id(rng, convo) if rng.random() < 0.7 else None
+    if new_turn is not None:
+        payload["turn"] = new_turn
     response = send(client, tally, CHAT, dumps(payload), allowed)
     if response is None or response.status_code != 200:
         return
@@ -420,16 +427,14 @@ def chat_turn(
     except (ValueError, KeyError, TypeError) as exc:
         tally.fail(f"chat answer off contract ({exc}): {response.text[:300]!r}")
         return
-    if turn is not None and (session == payload.get("session") or "session" not in payload):
-        convo.answered[(session, turn)] = replies
+    if new_turn is not None and (session == payload.get("session") or "session" not in payload):
+        convo.answered[(session, new_turn)] = replies
         if len(convo.answered) > 50:
             convo.answered.pop(next(iter(convo.answered)))
     convo.session, convo.body = session, answer
 
 
-def chat_worker(
-    client: httpx.Client, tally: Tally, rng: random.Random, budget: Budget
-) -> None:
+def chat_worker(client: httpx.Client, tally: Tally, rng: random.Random, budget: Budget) -> None:
     """Conversations of 1 to 60 turns, one after another, until the budget is spent."""
     convo = Conversation()
     length = rng.randrange(1, 60)
@@ -516,13 +521,24 @@ def base_case(rng: random.Random) -> dict[str, Any]:
     case = copy.deepcopy(ELIGIBLE_CASE)
     if rng.random() < 0.3:
         case["borrower"]["partners"] = [
-            {"held_pct": "30", "linked": False, "investor_kind": "enterprise", "staff": "40",
-             "turnover": "5000000", "balance_sheet": "3000000"}
+            {
+                "held_pct": "30",
+                "linked": False,
+                "investor_kind": "enterprise",
+                "staff": "40",
+                "turnover": "5000000",
+                "balance_sheet": "3000000",
+            }
         ]
     if rng.random() < 0.3:
-        case["project"] = {"investment_need": "400000", "own_contribution": "60000",
-                           "partner_financing": "100000", "partner_years": 5, "pmv_years": 5,
-                           "pmv_amount": "150000"}
+        case["project"] = {
+            "investment_need": "400000",
+            "own_contribution": "60000",
+            "partner_financing": "100000",
+            "partner_years": 5,
+            "pmv_years": 5,
+            "pmv_amount": "150000",
+        }
     return case
 
 
@@ -580,7 +596,17 @@ def mutate_case(rng: random.Random) -> Any:
             loan = case.get("loan")
             if isinstance(loan, dict):
                 loan[money] = rng.choice(
-                    ("-1", "0", "0.001", "1" * 27, "9" * 40, "1e3", "0.0000001", "100", "1000000000")
+                    (
+                        "-1",
+                        "0",
+                        "0.001",
+                        "1" * 27,
+                        "9" * 40,
+                        "1e3",
+                        "0.0000001",
+                        "100",
+                        "1000000000",
+                    )
                 )
     return case
 
@@ -600,7 +626,9 @@ def malformed_case_bytes(rng: random.Random) -> tuple[bytes, dict[str, str]]:
         at = rng.randrange(len(raw))
         return raw[:at] + bytes([rng.choice((0x80, 0xC3, 0xFF, 0xFE))]) + raw[at:], JSON_TYPE
     if kind == 2:
-        return raw.replace(b'"20000"', rng.choice((b"NaN", b"Infinity", b"1e999", b"-0"))), JSON_TYPE
+        return raw.replace(
+            b'"20000"', rng.choice((b"NaN", b"Infinity", b"1e999", b"-0"))
+        ), JSON_TYPE
     if kind == 3:
         return raw.replace(b"10,", b"1" + b"0" * 5000 + b","), JSON_TYPE
     if kind == 4:
@@ -632,16 +660,18 @@ def case_worker(client: httpx.Client, tally: Tally, rng: random.Random, budget: 
             tally.cases += 1
 
 
-def schedule_worker(
-    client: httpx.Client, tally: Tally, rng: random.Random, budget: Budget
-) -> None:
+def schedule_worker(client: httpx.Client, tally: Tally, rng: random.Random, budget: Budget) -> None:
     while budget.take("schedules"):
         case = valid_case(rng) if rng.random() < 0.6 else mutate_case(rng)
         odd_regime = rng.choice(("", "WINWIN", "x" * 40, "../etc", "é", "winwin "))
         params = {
             "regime": odd_regime if rng.random() < 0.1 else rng.choice(REGIMES),
-            "format": rng.choice(("xlsx", "", "PDF")) if rng.random() < 0.1 else rng.choice(("pdf", "csv")),
-            "lang": rng.choice(("de", "", "NL")) if rng.random() < 0.1 else rng.choice(("nl", "fr", "en")),
+            "format": rng.choice(("xlsx", "", "PDF"))
+            if rng.random() < 0.1
+            else rng.choice(("pdf", "csv")),
+            "lang": rng.choice(("de", "", "NL"))
+            if rng.random() < 0.1
+            else rng.choice(("nl", "fr", "en")),
         }
         for name in list(params):
             if rng.random() < 0.05:
@@ -827,7 +857,8 @@ def tracebacks(text: str) -> int:
 
 def summary(name: str, tally: Tally, traces: int, elapsed: float, budget: Budget) -> str:
     lines = [
-        f"== {name}: {elapsed:.1f} s" + ("  (deadline reached: counts cut short)" if budget.timed_out else ""),
+        f"== {name}: {elapsed:.1f} s"
+        + ("  (deadline reached: counts cut short)" if budget.timed_out else ""),
         f"chat turns {tally.turns}   (repeated turns checked {tally.replays})",
         f"evaluate cases {tally.cases}   schedule requests {tally.schedules}   "
         f"CLI cases {tally.cli_cases} (exits {dict(sorted(tally.cli_exits.items()))})",

@@ -361,9 +361,7 @@ class Turn:
             return
         flat = flatten_case(data)
         # A `null` field is "not known yet" (the contract): asked, never an answer of None.
-        self.st["answers"] = {
-            k: v for k, v in flat.items() if k in CASE_FIELDS and v is not None
-        }
+        self.st["answers"] = {k: v for k, v in flat.items() if k in CASE_FIELDS and v is not None}
         answer = self.evaluation()
         if any(k.startswith("project.") for k in self.st["answers"]):
             self.st["role"] = "entrepreneur"
