@@ -235,9 +235,10 @@ class _Number(AnswerKind):
 
 @dataclass(frozen=True)
 class Money(_Number):
-    """An amount in euro, typed the Belgian way."""
+    """An amount in euro, typed the Belgian way; `positive` refuses 0 (the loan itself)."""
 
     name = "amount"
+    positive: bool = False
 
     def parse(self, text: str, tr: Translator, now: datetime) -> Any:
         too_large = AnswerError(N_("That amount is too large to be right."))
@@ -247,6 +248,8 @@ class Money(_Number):
             raise number_error(err, text, tr.money(Decimal("50000")), too_large) from err
         if value > MAX_AMOUNT:
             raise too_large
+        if self.positive and value == 0:
+            raise AnswerError(N_("The amount must be more than 0."))
         return as_contract_string(value)
 
     def show(self, value: Any, tr: Translator) -> str:

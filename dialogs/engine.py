@@ -367,7 +367,8 @@ class Turn:
         else:
             return
         flat = flatten_case(data)
-        self.st["answers"] = {k: v for k, v in flat.items() if k in CASE_FIELDS}
+        # A `null` field is "not known yet" (the contract): asked, never an answer of None.
+        self.st["answers"] = {k: v for k, v in flat.items() if k in CASE_FIELDS and v is not None}
         answer = self.evaluation()
         if any(k.startswith("project.") for k in self.st["answers"]):
             self.st["role"] = "entrepreneur"

@@ -482,7 +482,7 @@ FLOW: tuple[Question, ...] = (
         "loan.amount",
         N_("Loan amount"),
         N_("How much would the friend or relative lend you? (e.g. 50.000 or 50k)"),
-        Money(),
+        Money(positive=True),
         ask_lender=N_("How much would you lend? (e.g. 50.000 or 50k)"),
     ),
     Question(

@@ -88,6 +88,12 @@ def _non_negative(value: Decimal) -> Decimal:
     return value
 
 
+def _more_than_zero(value: Decimal) -> Decimal:
+    if value == 0:  # no loan to schedule or simulate: refused here, not crashed on later
+        raise ValueError("a loan amount must be more than 0")
+    return value
+
+
 def _percentage(value: Decimal) -> Decimal:
     if value < 0 or value > 100:
         raise ValueError("a percentage lies between 0 and 100")
@@ -129,6 +135,24 @@ _MONEY_SCHEMA = WithJsonSchema(
     },
     mode="validation",
 )
+_LOAN_AMOUNT_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": (
+                    r"^\s*0*([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?)"
+                    r"|1000000000000(\.0{1,2})?)\s*$"
+                ),
+            },
+            {"type": "integer", "minimum": 1, "maximum": int(MAX_AMOUNT)},
+        ],
+        "description": (
+            'A decimal string, at most 2 decimals, more than 0 and at most 1000000000000 ("1234.56").'
+        ),
+    },
+    mode="validation",
+)
 _PERCENT_SCHEMA = WithJsonSchema(
     {
         "anyOf": [
@@ -160,6 +184,16 @@ Money = Annotated[
     AfterValidator(_at_most_places(2)),
     _as_string,
     _MONEY_SCHEMA,
+]
+#: The loan's principal: money, and more than 0 (a schedule needs something to repay).
+LoanAmount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_from_json),
+    AfterValidator(_non_negative),
+    AfterValidator(_more_than_zero),
+    AfterValidator(_at_most_places(2)),
+    _as_string,
+    _LOAN_AMOUNT_SCHEMA,
 ]
 Percent = Annotated[
     Decimal,
@@ -226,7 +260,7 @@ class Borrower(_Part):
 class Loan(_Part):
     """The friends-and-family loan being considered."""
 
-    amount: Money | None = None
+    amount: LoanAmount | None = None
     rate_pct: Percent | None = None
     years: Years | None = None
     repayment: Repayment | None = None

@@ -175,3 +175,15 @@ def test_typed_dates_far_from_now_are_refused(typed: str) -> None:
     """The conversation never hands the rules a closing date they would refuse."""
     with pytest.raises(AnswerError):
         ClosingDate().parse(typed, Translator("nl"), NOW)
+
+
+@pytest.mark.parametrize("typed", ["0", "0,00", "€ 0", "-0"])
+def test_a_loan_of_nothing_is_asked_again(typed: str) -> None:
+    """The rules refuse a loan amount of 0 (it crashed the simulation, found by
+    bench/fuzz.py); the loan amount question refuses it too, other amounts keep 0."""
+    from dialogs.flow import QUESTIONS
+
+    tr = Translator("nl")
+    with pytest.raises(AnswerError):
+        QUESTIONS["loan.amount"].answer.parse(typed, tr, NOW)
+    assert QUESTIONS["lender.already_lent"].answer.parse(typed, tr, NOW) == "0"

@@ -298,3 +298,19 @@ def test_any_key_in_the_summary_the_result_or_forget_never_raises(key: str, mode
     if key in _offered(state) or key.startswith(GLOBAL[:6]):
         return
     assert after == state, key
+
+
+@pytest.mark.parametrize("field", ["lender.shareholding_pct", "loan.amount", "borrower.region"])
+def test_a_null_prefill_field_is_not_known_rather_than_an_answer(field: str) -> None:
+    """Found by bench/fuzz.py: a prefilled `null` (valid: "not known yet") was stored as
+    an answer, and the summary then crashed on it (`Decimal(None)`) at the next edit button."""
+    from tests.dialogs.sample_cases import COMPLETE
+
+    prefill = copy.deepcopy(COMPLETE)
+    section, name = field.split(".")
+    prefill[section][name] = None
+    state, _ = step(None, Event.start(lang="en", prefill=prefill), NOW)
+    assert field not in state["answers"]
+    for key in ("role.lender", "edit.nonsense", "edit." + field):
+        state, replies = step(state, Event.button(key), NOW)
+        assert replies

@@ -102,3 +102,19 @@ def test_a_complete_case_on_a_bound_is_evaluated(day: str) -> None:
         assert winwin["verdict"] == "not_eligible"
     else:
         assert winwin["simulation"]["instalments"][-1]["date"].startswith("2108-")
+
+
+@pytest.mark.parametrize("amount", ["0", "0.00", "000", 0])
+def test_a_loan_of_nothing_is_refused_by_field(amount: Any) -> None:
+    """Found by bench/fuzz.py: a loan amount of 0 passed the validation, and the eligible
+    case then crashed the simulation (`principal must be positive`), a 500 on the API."""
+    case = {**COMPLETE, "loan": {**COMPLETE["loan"], "amount": amount}}
+    with pytest.raises(CaseError) as refused:
+        parse_case(case)
+    assert refused.value.field == "loan.amount"
+
+
+@pytest.mark.parametrize("amount", ["0.01", "0.5", "00.05", "1", 1])
+def test_the_smallest_loans_are_kept(amount: Any) -> None:
+    case = {**COMPLETE, "loan": {**COMPLETE["loan"], "amount": amount}}
+    assert parse_case(case).loan.amount == Decimal(str(amount))

@@ -25,6 +25,10 @@ def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 money = st.decimals(min_value=0, max_value=10_000_000, places=2).map(lambda d: format(d, "f"))
+#: A loan lends something: 0 is refused by field (`loan.amount`).
+loan_amount = st.decimals(min_value="0.01", max_value=10_000_000, places=2).map(
+    lambda d: format(d, "f")
+)
 pct = st.decimals(min_value=0, max_value=100, places=3).map(lambda d: format(d, "f"))
 boolean = st.booleans()
 region = st.sampled_from(["flanders", "brussels", "wallonia", "abroad"])
@@ -67,7 +71,7 @@ borrower = st.fixed_dictionaries(
 loan = st.fixed_dictionaries(
     {},
     optional={
-        "amount": money,
+        "amount": loan_amount,
         "rate_pct": st.decimals(0, 20, places=3).map(lambda d: format(d, "f")),
         "years": st.integers(1, 15),
         "repayment": st.sampled_from(["bullet", "annuity", "linear"]),
