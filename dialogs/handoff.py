@@ -46,6 +46,12 @@ END = "handoff.end"
 #: "Write to the advisor again" (offered when the desk closed the case).
 REOPEN = "handoff.reopen"
 
+#: What the transcript says for the user's own moves (English msgids: translated into
+#: the desk's language when posted in the topic).
+SYSTEM_ENDED = N_("the user ended the chat")
+SYSTEM_RESTARTED = N_("the user went back to the bot")
+SYSTEM_REOPENED = N_("reopened by the user")
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPEC = re.compile(
     r"^\s*(?P<d1>[a-z]{3})(?:\s*-\s*(?P<d2>[a-z]{3}))?\s+"
@@ -255,3 +261,61 @@ def from_advisor(lang: str, advisor: str, text: str) -> Reply:
         tr(N_("{name} (advisor): {text}"), name=advisor, text=text),
         [Button(END, tr(N_("End the chat with the advisor")))],
     )
+
+
+def topic_name(lang: str, card: dict[str, Any], code: str) -> str:
+    """The desk topic's name: the code, the user's language, the likely regime."""
+    from dialogs import render
+
+    verdicts = (card.get("receipt") or {}).get("verdicts") or {}
+    likely = next((name for name, verdict in verdicts.items() if verdict == "eligible"), None)
+    tr = Translator(lang)
+    regime = render.regime_name(tr, likely) if likely else tr(N_("regime open"))
+    return f"{code} · {str(card.get('lang', '?')).upper()} · {regime}"[:128]
+
+
+def card_text(lang: str, card: dict[str, Any], code: str, owner: str | None) -> str:
+    """The case card in the desk's language: answers, verdicts, rules version and receipt.
+
+    Only what the verdict needs: the answers given (no name, no username), the verdicts
+    of the last result, the receipt's hash.
+    """
+    from dialogs import render
+
+    tr = Translator(lang)
+    lines = [tr(N_("Case {code}"), code=code)]
+    summary, _buttons = render.summary(
+        tr, card.get("role"), card.get("answers") or {}, card.get("unknown") or []
+    )
+    lines.append(summary)
+    receipt = card.get("receipt") or {}
+    for name, verdict in (receipt.get("verdicts") or {}).items():
+        lines.append(f"{render.regime_name(tr, name)}: {verdict}")
+    if receipt:
+        lines.append(
+            tr(
+                N_("Rules {version}, receipt {receipt}"),
+                version=receipt.get("rules_version", "?"),
+                receipt=str(receipt.get("inputs_hash", ""))[:12],
+            )
+        )
+    lines.append(tr(N_("Claimed by {name}"), name=owner) if owner else tr(N_("Not claimed yet")))
+    return "\n".join(lines)
+
+
+def card_buttons(lang: str, code: str) -> list[Button]:
+    """Claim / Close / Transcript under the card (keys carry the case code)."""
+    tr = Translator(lang)
+    return [
+        Button(f"desk.claim.{code}", tr(N_("Claim"))),
+        Button(f"desk.close.{code}", tr(N_("Close"))),
+        Button(f"desk.transcript.{code}", tr(N_("Transcript"))),
+    ]
+
+
+def desk_line(lang: str, sender: str, text: str) -> str:
+    """A transcript line posted in the desk's topic (user messages and system events)."""
+    tr = Translator(lang)
+    if sender == "user":
+        return tr(N_("User: {text}"), text=text)
+    return tr(N_("System: {text}"), text=tr(text))

@@ -78,7 +78,7 @@ class TriageHook:
                 latest = cases.latest_case(session, channel, user_key)
                 if latest is not None and cases.reopen(session, latest):
                     cases.add_message(
-                        session, latest, "system", "reopened by the user", to_desk=True
+                        session, latest, "system", handoff.SYSTEM_REOPENED, to_desk=True
                     )
                     reply = handoff.reopened(str(state.get("lang", "en")), latest.code)
                     cases.add_message(session, latest, "bot", reply.text)
@@ -87,13 +87,11 @@ class TriageHook:
         command = _command_of(event)
         if command in RESTART_COMMANDS:
             cases.close(session, case)
-            cases.add_message(
-                session, case, "system", "the user went back to the bot", to_desk=True
-            )
+            cases.add_message(session, case, "system", handoff.SYSTEM_RESTARTED, to_desk=True)
             return step(state, event, now)
         if event.type == "button" and event.key == handoff.END:
             cases.close(session, case)
-            cases.add_message(session, case, "system", "the user ended the chat", to_desk=True)
+            cases.add_message(session, case, "system", handoff.SYSTEM_ENDED, to_desk=True)
             return state, handoff.ended_by_user(state, now, case.code)
         if command in FORGET_KEYS:
             return None

@@ -20,6 +20,7 @@ from bot.telegram.delivery import RESEND_AFTER_SECONDS
 from bot.telegram.incoming import Incoming
 from bot.telegram.run import webhook_app
 from bot.telegram.runner import TelegramRunner, build_runner
+from bot.triage.route import DeskConfig
 from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 SECRET = "test-secret_123"
@@ -49,8 +50,11 @@ class Bot:
         database_url: str,
         *,
         resend_after: float = RESEND_AFTER_SECONDS,
+        desk: DeskConfig | None = None,
     ) -> None:
         self.fake = fake
+        #: The triage desk this bot runs with (None: no desk, /advisor lists agencies).
+        self.desk = desk
         #: The outbox grace period of the runners this bot starts (0: resend at once).
         self.resend_after = resend_after
         self.library = library
@@ -79,7 +83,7 @@ class Bot:
 
     async def start(self) -> None:
         """Start as a fresh process would: new engine, new runner, commands, webhook/polling."""
-        service.configure(self.database_url)
+        service.configure(self.database_url, desk=self.desk)
         if self.mode == "webhook" and not self.port:
             with socket.socket() as probe:  # pick a free port before the URL is announced
                 probe.bind(("127.0.0.1", 0))
