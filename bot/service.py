@@ -27,6 +27,8 @@ from sqlalchemy import Engine, text
 from bot.storage.engine import make_engine
 from bot.storage.migrations import upgrade
 from bot.storage.turns import ApologyFunction, StepFunction, run_turn
+from bot.triage.cases import new_code
+from bot.triage.route import DeskConfig, TriageHook
 from dialogs.events import Event, Reply
 
 
@@ -57,15 +59,26 @@ REPLIES_IN_RESPONSE = frozenset({"web"})
 _lock = threading.Lock()
 _engine: Engine | None = None
 _step: StepFunction | None = None
+_desk: DeskConfig | None = None
+_UNSET: Any = object()
 
 
-def configure(database_url: str | None = None, *, step: StepFunction | None = None) -> None:
+def configure(
+    database_url: str | None = None,
+    *,
+    step: StepFunction | None = None,
+    desk: DeskConfig | None = _UNSET,
+) -> None:
     """(Re)bind the engine, default URL from the settings, and apply pending migrations.
 
     `step` replaces the dialog's step function (tests use a tiny fake); by default
-    `dialogs.step` is used.
+    `dialogs.step` is used. `desk` is the triage desk (default: from the settings, None
+    when LEENWIJZER_DESK_CHAT_ID is unset): with one, "Talk to an advisor" asks consent
+    and opens a case, and the turns of a user with an open case go to the desk.
     """
-    global _engine, _step
+    global _engine, _step, _desk
+    if desk is _UNSET:
+        desk = desk_from_settings()
     if database_url is None:
         from bot.settings import get_settings
 
@@ -75,6 +88,7 @@ def configure(database_url: str | None = None, *, step: StepFunction | None = No
     with _lock:
         old, _engine = _engine, engine
         _step = step
+        _desk = desk
     if old is not None:
         old.dispose()
 
@@ -90,11 +104,44 @@ def engine() -> Engine:
     return _engine
 
 
+def desk_from_settings() -> DeskConfig | None:
+    """The desk the settings describe, or None without LEENWIJZER_DESK_CHAT_ID."""
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    if settings.desk_chat_id is None:
+        return None
+    return DeskConfig(
+        chat_id=settings.desk_chat_id,
+        name=settings.desk_name,
+        hours=settings.desk_office_hours,
+        response_minutes=settings.desk_response_minutes,
+        lang=settings.desk_lang,
+    )
+
+
+def desk() -> DeskConfig | None:
+    """The configured desk, if any."""
+    return _desk
+
+
 def _step_function() -> StepFunction:
     if _step is not None:
         return _step
     # Imported late: the dialog engine is loaded only when a turn needs it.
-    return cast(StepFunction, importlib.import_module("dialogs").step)
+    if _desk is None:
+        return cast(StepFunction, importlib.import_module("dialogs").step)
+    handoff = importlib.import_module("dialogs.handoff")
+    config = _desk
+
+    def step_with_desk(
+        state: dict[str, Any] | None, event: Event, now: datetime
+    ) -> tuple[dict[str, Any], list[Reply]]:
+        # A fresh code per call: a turn re-run after a code clash draws another one.
+        now_desk = handoff.Desk(config.name, config.hours, config.response_minutes, new_code())
+        return cast(tuple[dict[str, Any], list[Reply]], handoff.step(state, event, now, now_desk))
+
+    return step_with_desk
 
 
 def _apology(state: dict[str, Any] | None, event: Event, now: datetime) -> list[Reply]:
@@ -125,6 +172,7 @@ def handle_sync(
         outbox=update_id is not None and channel not in REPLIES_IN_RESPONSE,
         turn_id=turn_id,
         apology=_apology,
+        hook=TriageHook(_desk) if _desk is not None else None,
     )
     state: dict[str, Any] = outcome.state
     return TurnResult(

@@ -6,10 +6,13 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from dialogs.handoff import OfficeHours
 
 
 class SettingsError(RuntimeError):
@@ -38,6 +41,30 @@ class Settings(BaseSettings):
     #: days after which idle conversations, receipts, processed update ids, delivered
     #: outbox rows and stored web turns are purged (`leenwijzer db purge`, and daily by serve)
     retention_days: int = Field(default=180, ge=1, alias="LEENWIJZER_RETENTION_DAYS")
+
+    #: the desk's Telegram supergroup with topics (the bot an admin that manages topics);
+    #: unset: no desk, and /advisor shows the agencies' contacts
+    desk_chat_id: int | None = Field(default=None, alias="LEENWIJZER_DESK_CHAT_ID")
+    #: what the consent question calls the desk ("an advisor of …")
+    desk_name: str = Field(default="our desk", alias="LEENWIJZER_DESK_NAME")
+    desk_hours: str = Field(default="Mon-Fri 09:00-17:00", alias="LEENWIJZER_DESK_HOURS")
+    desk_timezone: str = Field(default="Europe/Brussels", alias="LEENWIJZER_DESK_TIMEZONE")
+    #: the language of the case cards and the desk's notices
+    desk_lang: Literal["nl", "fr", "en"] = Field(default="nl", alias="LEENWIJZER_DESK_LANG")
+    #: minutes within which a case should be claimed (the user is told; the desk reminded)
+    desk_response_minutes: int = Field(
+        default=240, ge=1, le=10080, alias="LEENWIJZER_DESK_RESPONSE_MINUTES"
+    )
+
+    @property
+    def desk_office_hours(self) -> OfficeHours:
+        """LEENWIJZER_DESK_HOURS parsed; `SettingsError` naming the setting when it is wrong."""
+        from dialogs.handoff import OfficeHours  # late: the dialogs load only when needed
+
+        try:
+            return OfficeHours.parse(self.desk_hours, self.desk_timezone)
+        except (ValueError, KeyError) as error:
+            raise SettingsError(f"LEENWIJZER_DESK_HOURS/TIMEZONE: {error}") from None
 
     @property
     def effective_database_url(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -163,4 +163,73 @@ class WebTurn(SQLModel, table=True):
     )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Case(SQLModel, table=True):
+    """A conversation handed to a person at the desk (`bot.triage`).
+
+    `code` is what the user and the advisors quote (LW-7K2Q). `status` is open, claimed,
+    closed or erased; `owner_id`/`owner` the advisor who claimed it (Telegram user id and
+    first name only), set by one conditional UPDATE so two advisors pressing Claim at once
+    give one owner. `topic_id` is the desk's forum topic (None until created, or after it
+    was found deleted: it is recreated with its card). `card` is what the card shows
+    (answers, verdicts, receipt): personal data, emptied when the user erases the case.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_cases_code"),
+        Index("ix_cases_user", "channel", "user_key"),
+        Index("ix_cases_topic", "topic_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16)
+    channel: str = Field(max_length=32)
+    user_key: str = Field(max_length=128)
+    status: str = Field(default="open", max_length=16)
+    owner_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    owner: str | None = Field(default=None, max_length=64)
+    topic_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    card_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    lang: str = Field(default="en", max_length=8)
+    card: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class CaseMessage(SQLModel, table=True):
+    """One message of a case's transcript: from the user, the bot, an advisor or the system.
+
+    `seq` rises by one per message in the conversation (`channel`, `user_key`): the web
+    feed's cursor (`after=N`). A user's message waits for the desk with `relayed_at`
+    empty; the relay claims it by setting it (a conditional UPDATE), so two workers never
+    post it twice. `internal` marks an advisor's `!` note, never shown to the user.
+    """
+
+    __tablename__ = "case_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "user_key", "seq", name="uq_case_messages_seq"),
+        Index("ix_case_messages_case", "case_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    channel: str = Field(max_length=32)
+    user_key: str = Field(max_length=128)
+    seq: int
+    sender: str = Field(max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    advisor: str | None = Field(default=None, max_length=64)
+    internal: bool = Field(default=False)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    relayed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )

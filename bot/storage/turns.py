@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, insert, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -53,6 +53,32 @@ ApologyFunction = Callable[[State | None, Event, datetime], list[Reply]]
 #: How often a turn is re-applied after losing a race before giving up. Each retry means
 #: another worker committed a turn of the same user, so the system as a whole progresses.
 MAX_ATTEMPTS = 50
+
+
+class TurnHook(Protocol):
+    """What triage adds to a turn, in the turn's transaction (`bot.triage.route`).
+
+    `route` may answer the event itself (the user is talking to an advisor), else None
+    and the dialog answers; `after_step` reads the markers the dialog left in the new
+    state (removing them); `erase` runs with the /forget erasure.
+    """
+
+    def route(
+        self,
+        session: Session,
+        channel: str,
+        user_key: str,
+        state: State | None,
+        event: Event,
+        now: datetime,
+        step: StepFunction,
+    ) -> tuple[State, list[Reply]] | None: ...
+
+    def after_step(
+        self, session: Session, channel: str, user_key: str, state: State, replies: list[Reply]
+    ) -> None: ...
+
+    def erase(self, session: Session, channel: str, user_key: str) -> None: ...
 
 
 class TurnConflict(RuntimeError):
@@ -86,6 +112,7 @@ def run_turn(
     outbox: bool = False,
     turn_id: str | None = None,
     apology: ApologyFunction | None = None,
+    hook: TurnHook | None = None,
 ) -> TurnOutcome:
     """Apply `event` to the user's conversation, exactly once per `update_id`.
 
@@ -99,7 +126,7 @@ def run_turn(
     for attempt in range(MAX_ATTEMPTS):
         try:
             outcome = _attempt(
-                engine, step, channel, user_key, event, update_id, now, outbox, turn_id
+                engine, step, channel, user_key, event, update_id, now, outbox, turn_id, hook
             )
         except _LostRace:
             _backoff(attempt)
@@ -148,6 +175,7 @@ def _attempt(
     now: datetime,
     outbox: bool,
     turn_id: str | None = None,
+    hook: TurnHook | None = None,
 ) -> TurnOutcome:
     with Session(engine) as session:
         if update_id is not None:
@@ -164,11 +192,18 @@ def _attempt(
         row = _load(session, channel, user_key)
         old_state = copy.deepcopy(row.state) if row is not None else None
         old_version = row.version if row is not None else 0
-        new_state, replies = step(old_state, event, now)
+        routed = None
+        if hook is not None:
+            routed = _hooked(session, hook.route, channel, user_key, old_state, event, now, step)
+        new_state, replies = routed if routed is not None else step(old_state, event, now)
         new_state = dict(new_state)
         receipt = new_state.pop(RECEIPT_KEY, None)
+        if hook is not None and not new_state.get(ERASE_KEY):
+            _hooked(session, hook.after_step, channel, user_key, new_state, replies)
         if new_state.get(ERASE_KEY):
             _erase(session, channel, user_key)
+            if hook is not None:
+                hook.erase(session, channel, user_key)
             # The confirmation itself still has to arrive: it is the one entry left.
             entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
             session.commit()
@@ -204,6 +239,16 @@ def _attempt(
         entry_id = _store_replies(session, channel, user_key, update_id, replies, outbox)
         session.commit()
         return TurnOutcome(replies, new_state, False, row is None, False, entry_id)
+
+
+def _hooked(session: Session, function: Callable[..., Any], *args: Any) -> Any:
+    """Call a hook; a unique constraint it hit (a case code or message number taken by a
+    concurrent turn) is a lost race like any other: the turn is rolled back and re-run."""
+    try:
+        return function(session, *args)
+    except IntegrityError as error:
+        session.rollback()
+        raise _LostRace from error
 
 
 def _apologise(

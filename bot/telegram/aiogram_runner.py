@@ -175,6 +175,27 @@ class AiogramRunner(TelegramRunner):
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
 
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        topic = await self.bot.create_forum_topic(chat_id, name)
+        return int(topic.message_thread_id)
+
+    async def post(
+        self, chat_id: int, thread_id: int, text: str, buttons: list[tuple[str, str]]
+    ) -> int:
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=label, callback_data=key) for key, label in buttons]
+            ]
+        )
+        sent = await self.bot.send_message(
+            chat_id,
+            text,
+            message_thread_id=thread_id,
+            reply_markup=keyboard if buttons else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        return int(sent.message_id)
+
     async def edit(self, chat_id: int, message_id: int, text: str, entities: list[Any]) -> None:
         await self.bot.edit_message_text(
             text=text,

@@ -146,6 +146,27 @@ class PtbRunner(TelegramRunner):
             )
         )
 
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        topic = await with_network_retries(lambda: self.app.bot.create_forum_topic(chat_id, name))
+        return int(topic.message_thread_id)
+
+    async def post(
+        self, chat_id: int, thread_id: int, text: str, buttons: list[tuple[str, str]]
+    ) -> int:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=key) for key, label in buttons]]
+        )
+        sent = await with_network_retries(
+            lambda: self.app.bot.send_message(
+                chat_id,
+                text,
+                message_thread_id=thread_id,
+                reply_markup=keyboard if buttons else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        return int(sent.message_id)
+
     async def edit(self, chat_id: int, message_id: int, text: str, entities: list[Any]) -> None:
         parsed = [MessageEntity.de_json(entity, self.app.bot) for entity in entities]
         await with_network_retries(

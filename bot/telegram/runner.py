@@ -40,6 +40,7 @@ from bot.settings import Settings
 from bot.telegram.delivery import RESEND_AFTER_SECONDS, SWEEP_EVERY_SECONDS, Courier
 from bot.telegram.incoming import Incoming, malformed
 from bot.telegram.render import MAX_MESSAGE, Outgoing, pressed_note, utf16_len
+from bot.triage import desk as triage_desk
 from dialogs import command_descriptions
 from dialogs.events import LANGUAGES
 
@@ -185,6 +186,32 @@ class TelegramRunner(ABC):
             await self._edit_pressed(incoming)
 
         await self.courier.deliver(incoming.chat_id, result.outbox_id, before=edit_pressed)
+        await self.desk_sync()
+
+    async def desk_sync(self) -> None:
+        """Post what the turn gave the desk (a new case's topic and card, the user's
+        messages); never raises: what fails waits for the next turn's sync."""
+        desk = service.desk()
+        if desk is None:
+            return
+        try:
+            await triage_desk.sync(self, desk.chat_id, desk.lang)
+        except Exception:
+            log.exception("desk sync failed")
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """createForumTopic (the desk); the library adapters implement it."""
+        raise NotImplementedError
+
+    async def post(
+        self, chat_id: int, thread_id: int, text: str, buttons: list[tuple[str, str]]
+    ) -> int:
+        """sendMessage into a forum topic (the desk); the library adapters implement it."""
+        raise NotImplementedError
+
+    def thread_missing(self, error: Exception) -> bool:
+        """Telegram's answer for a topic that was deleted."""
+        return "thread not found" in str(error).lower()
 
     async def _edit_pressed(self, incoming: Incoming) -> None:
         """Show the chosen answer under the question and remove its buttons."""

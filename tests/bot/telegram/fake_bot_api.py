@@ -41,7 +41,7 @@ JSON_FIELDS = {
     "link_preview_options",
     "scope",
 }
-INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "timeout", "limit", "message_thread_id"}
 
 
 @dataclass
@@ -90,6 +90,8 @@ class FakeBotApi:
     #: none and twice this (errors come at once).
     send_latency: float = 0.0
     _random: random.Random = field(default_factory=lambda: random.Random(8))
+    #: Forum topics by (chat id, message_thread_id): {"name", "closed", "deleted"}.
+    topics: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _unstall: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -258,7 +260,11 @@ class FakeBotApi:
             return _error(404, "Not Found")
         if method == "sendMessage" and self.send_latency:
             await asyncio.sleep(self._random.uniform(0, 2 * self.send_latency))
-        result = handler(params)
+        try:
+            result = handler(params)
+        except _BadRequest as refused:
+            call.status = 400
+            return _error(400, str(refused))
         if asyncio.iscoroutine(result):
             result = await result
         return web.json_response({"ok": True, "result": result})
@@ -281,8 +287,55 @@ class FakeBotApi:
     def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
         return BOT_USER
 
+    # -- forum topics (the desk) -------------------------------------------------------
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An advisor deleted the topic by hand: sending into it fails from now on."""
+        self.topics[(chat_id, thread_id)]["deleted"] = True
+
+    def topic_texts(self, chat_id: int, thread_id: int) -> list[str]:
+        """The messages posted in a topic, oldest first."""
+        return [
+            str(m.get("text", ""))
+            for m in self.sent_to(chat_id)
+            if m.get("message_thread_id") == thread_id
+        ]
+
+    def _topic(self, params: dict[str, Any]) -> dict[str, Any]:
+        topic = self.topics.get((int(params["chat_id"]), int(params["message_thread_id"])))
+        if topic is None or topic["deleted"]:
+            raise _BadRequest("Bad Request: message thread not found")
+        return topic
+
+    def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread_id = next(self._ids)
+        self.topics[(int(params["chat_id"]), thread_id)] = {
+            "name": params["name"],
+            "closed": False,
+            "deleted": False,
+        }
+        return {"message_thread_id": thread_id, "name": params["name"], "icon_color": 7322096}
+
+    def _api_editForumTopic(self, params: dict[str, Any]) -> bool:
+        self._topic(params)["name"] = params.get("name")
+        return True
+
+    def _api_closeForumTopic(self, params: dict[str, Any]) -> bool:
+        self._topic(params)["closed"] = True
+        return True
+
+    def _api_reopenForumTopic(self, params: dict[str, Any]) -> bool:
+        self._topic(params)["closed"] = False
+        return True
+
+    def _api_deleteForumTopic(self, params: dict[str, Any]) -> bool:
+        self._topic(params)["deleted"] = True
+        return True
+
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
+        if params.get("message_thread_id"):
+            self._topic(params)
         message: dict[str, Any] = {
             "message_id": next(self._ids),
             "date": int(time.time()),
@@ -290,7 +343,7 @@ class FakeBotApi:
             "from": BOT_USER,
             "text": params["text"],
         }
-        for optional in ("entities", "reply_markup"):
+        for optional in ("entities", "reply_markup", "message_thread_id"):
             if params.get(optional):
                 message[optional] = params[optional]
         self.messages[message["message_id"]] = message
@@ -381,6 +434,10 @@ class FakeBotApi:
             except TimeoutError:
                 break
         return copy.deepcopy(self._queue)
+
+
+class _BadRequest(Exception):
+    """A call Telegram refuses with 400 and this description."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.telegram.delivery import RESEND_AFTER_SECONDS
 from bot.telegram.incoming import Incoming
 from bot.telegram.run import webhook_app
 from bot.telegram.runner import TelegramRunner, build_runner
+from bot.triage.route import DeskConfig
 from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 SECRET = "test-secret_123"
@@ -51,10 +52,13 @@ class Bot:
         *,
         resend_after: float = RESEND_AFTER_SECONDS,
         step: StepFunction | None = None,
+        desk: DeskConfig | None = None,
     ) -> None:
         self.fake = fake
         #: The dialog's step function (None: the real dialog).
         self.step = step
+        #: The triage desk this bot runs with (None: no desk, /advisor lists agencies).
+        self.desk = desk
         #: The outbox grace period of the runners this bot starts (0: resend at once).
         self.resend_after = resend_after
         self.library = library
@@ -83,7 +87,7 @@ class Bot:
 
     async def start(self) -> None:
         """Start as a fresh process would: new engine, new runner, commands, webhook/polling."""
-        service.configure(self.database_url, step=self.step)
+        service.configure(self.database_url, step=self.step, desk=self.desk)
         if self.mode == "webhook" and not self.port:
             with socket.socket() as probe:  # pick a free port before the URL is announced
                 probe.bind(("127.0.0.1", 0))
